@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 __all__ = ["Settings"]
 
@@ -35,6 +37,16 @@ class Settings(BaseSettings):
         default=True,
         description="Seed the demo coalition and catalog on first start of an empty store.",
     )
+    demo_catalog: Literal["auto", "celestrak", "synthetic"] = Field(
+        default="auto",
+        description=(
+            "Where the demo catalog comes from: CelesTrak's GP service, a generated "
+            "(synthetic) population, or `auto` (CelesTrak when reachable, else synthetic)."
+        ),
+    )
+    demo_synthetic_objects: int = Field(
+        default=10_000, ge=100, description="Size of the synthetic demo population."
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -42,3 +54,8 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.var_dir / 'accord.db').as_posix()}"
+
+    @property
+    def redacted_database_url(self) -> str:
+        """The database URL with any password masked, safe to print and log."""
+        return make_url(self.resolved_database_url).render_as_string(hide_password=True)
