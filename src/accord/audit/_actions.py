@@ -1,0 +1,115 @@
+"""The vocabulary of audited actions: every state change or data release has one name here.
+
+Adding an action is adding a member to `AuditAction` and its `ActionSpec`; docs/audit.md
+lists them all (a test keeps the two in step). Names are `<resource>.<event>` in the past
+tense: the entry records what happened, not what was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+__all__ = ["ACTION_SPECS", "ActionSpec", "AuditAction"]
+
+
+class AuditAction(StrEnum):
+    """Names of the actions recorded in the audit log."""
+
+    PARTNER_ADMITTED = "partner.admitted"
+    KEY_CREATED = "key.created"
+    KEY_REVOKED = "key.revoked"
+    CATALOG_BATCH_ACCEPTED = "catalog.batch.accepted"
+    CATALOG_BATCH_REJECTED = "catalog.batch.rejected"
+    EPHEMERIS_ACCEPTED = "ephemeris.accepted"
+    AGREEMENT_VERSION_PROPOSED = "agreement.version.proposed"
+    AGREEMENT_VERSION_SIGNED = "agreement.version.signed"
+    AGREEMENT_AMENDED = "agreement.amended"
+    AGREEMENT_TERMINATED = "agreement.terminated"
+    CDM_ISSUED = "cdm.issued"
+    COORDINATION_STEP_RECORDED = "coordination.step.recorded"
+    DISPUTE_STEP_RECORDED = "dispute.step.recorded"
+    CAMPAIGN_PLAN_RECORDED = "campaign.plan.recorded"
+    DATA_RELEASED = "data.released"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """What an action means and whether a partner may sign the submission behind it.
+
+    `submission_kind` names what the partner signs (see `submission_statement`); None for
+    actions that no partner submits. Actions sharing a kind (a batch accepted or rejected)
+    share one signature, made before the partner knows the outcome.
+    """
+
+    action: AuditAction
+    summary: str
+    submission_kind: str | None = None
+
+
+_SPECS = (
+    ActionSpec(AuditAction.PARTNER_ADMITTED, "A partner joined the coalition."),
+    ActionSpec(
+        AuditAction.KEY_CREATED,
+        "A signing key was created or registered (the log key, or a partner's key).",
+    ),
+    ActionSpec(AuditAction.KEY_REVOKED, "A signing key was revoked."),
+    ActionSpec(
+        AuditAction.CATALOG_BATCH_ACCEPTED,
+        "A partner's catalog batch was accepted into the shared catalog.",
+        "catalog.batch",
+    ),
+    ActionSpec(
+        AuditAction.CATALOG_BATCH_REJECTED,
+        "A partner's catalog batch was rejected (reason in details).",
+        "catalog.batch",
+    ),
+    ActionSpec(AuditAction.EPHEMERIS_ACCEPTED, "A partner's ephemeris was accepted.", "ephemeris"),
+    ActionSpec(
+        AuditAction.AGREEMENT_VERSION_PROPOSED,
+        "A partner proposed a version of an agreement.",
+        "agreement.version",
+    ),
+    ActionSpec(
+        AuditAction.AGREEMENT_VERSION_SIGNED,
+        "A partner signed a version of an agreement.",
+        "agreement.signature",
+    ),
+    ActionSpec(
+        AuditAction.AGREEMENT_AMENDED,
+        "An agreement took effect in an amended version.",
+        "agreement.version",
+    ),
+    ActionSpec(
+        AuditAction.AGREEMENT_TERMINATED,
+        "An agreement was terminated by a partner.",
+        "agreement.termination",
+    ),
+    ActionSpec(AuditAction.CDM_ISSUED, "A conjunction data message was issued."),
+    ActionSpec(
+        AuditAction.COORDINATION_STEP_RECORDED,
+        "A coordination step (who manoeuvres, a plan, a decision) was recorded.",
+        "coordination.decision",
+    ),
+    ActionSpec(
+        AuditAction.DISPUTE_STEP_RECORDED,
+        "A step of a dispute was recorded.",
+        "dispute.step",
+    ),
+    ActionSpec(
+        AuditAction.CAMPAIGN_PLAN_RECORDED,
+        "A joint observation campaign plan was recorded.",
+        "campaign.plan",
+    ),
+    ActionSpec(
+        AuditAction.DATA_RELEASED,
+        "Data was released to a partner under an agreement (recipient and data class in "
+        "details, assets as subjects).",
+    ),
+)
+
+#: Every action's spec, keyed by action; complete (a test checks every member has one).
+ACTION_SPECS: MappingProxyType[AuditAction, ActionSpec] = MappingProxyType(
+    {spec.action: spec for spec in _SPECS}
+)
