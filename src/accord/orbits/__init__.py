@@ -4,18 +4,42 @@ Pure computation over arrays and dataclasses, units in names: kilometres, km/s, 
 UTC times. No database and no web framework here.
 """
 
-from accord.orbits._population import (
-    SYNTHETIC_DEFAULT_EPOCH,
-    SYNTHETIC_FAMILIES,
-    SYNTHETIC_NORAD_ID_BASE,
-    SyntheticFamily,
-    synthetic_population,
+from accord.orbits._errors import ElementSetError, FrameMismatchError, TimeInputError
+from accord.orbits._frames import (
+    GeodeticPoints,
+    itrs_to_geodetic,
+    skyfield_times,
+    teme_to_gcrs,
+    teme_to_itrs,
 )
+from accord.orbits._propagation import Sgp4Engine, Sgp4Propagator, TemeSamples
+from accord.orbits._satrec import DEEP_SPACE_PERIOD_MIN, satrec_from_element_set
+from accord.orbits._states import (
+    SGP4_ERROR_MESSAGES,
+    CartesianStates,
+    Sgp4ErrorCode,
+    TemeStates,
+)
+from accord.orbits._times import JulianDates, utc_julian_dates
 
 __all__ = [
-    "SYNTHETIC_DEFAULT_EPOCH",
-    "SYNTHETIC_FAMILIES",
-    "SYNTHETIC_NORAD_ID_BASE",
-    "SyntheticFamily",
-    "synthetic_population",
+    "DEEP_SPACE_PERIOD_MIN",
+    "SGP4_ERROR_MESSAGES",
+    "CartesianStates",
+    "ElementSetError",
+    "FrameMismatchError",
+    "GeodeticPoints",
+    "JulianDates",
+    "Sgp4Engine",
+    "Sgp4ErrorCode",
+    "Sgp4Propagator",
+    "TemeSamples",
+    "TemeStates",
+    "TimeInputError",
+    "itrs_to_geodetic",
+    "satrec_from_element_set",
+    "skyfield_times",
+    "teme_to_gcrs",
+    "teme_to_itrs",
+    "utc_julian_dates",
 ]
