@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
+from accord.store import create_engine, upgrade
+from tests._postgres import PostgresServer, PostgresUnavailable, start_server
 from tests._shared_data import require_shared
 
 
@@ -14,3 +20,99 @@ from tests._shared_data import require_shared
 def shared() -> Callable[[str], Path]:
     """Resolve a path inside the shared reference data, skipping (or failing in CI) if absent."""
     return require_shared
+
+
+# --- databases: every store test runs on SQLite and on a throw-away PostgreSQL 15 -----------
+
+_BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
+_TEMPLATE_DATABASE = "accord_template"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server per test process (each pytest-xdist worker starts its own)."""
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin(postgres_server: PostgresServer) -> Iterator[Engine]:
+    """An autocommit engine on the server's `postgres` database, for CREATE/DROP DATABASE."""
+    admin = sa.create_engine(postgres_server.url("postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {_TEMPLATE_DATABASE}")
+    template = create_engine(postgres_server.url(_TEMPLATE_DATABASE))
+    upgrade(template)
+    template.dispose()  # CREATE DATABASE ... TEMPLATE needs the template unused
+    yield admin
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "accord.db"
+    template = create_engine(f"sqlite:///{path}")
+    upgrade(template)
+    template.dispose()
+    return path
+
+
+@pytest.fixture(params=_BACKENDS)
+def database_backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgresql": the backend this run of the test uses."""
+    backend: str = request.param
+    return backend
+
+
+def _fresh_postgres_database(request: pytest.FixtureRequest, template: str | None) -> Iterator[str]:
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    admin: Engine = request.getfixturevalue("postgres_admin")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    clause = f" TEMPLATE {template}" if template else ""
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
+    yield server.url(name)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def empty_database_url(
+    database_backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """URL of a new, empty (never migrated) database on each backend."""
+    if database_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    yield from _fresh_postgres_database(request, template=None)
+
+
+@pytest.fixture
+def database_url(
+    database_backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """URL of a new database migrated to the newest revision, on each backend."""
+    if database_backend == "sqlite":
+        path = tmp_path / "accord.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    yield from _fresh_postgres_database(request, template=_TEMPLATE_DATABASE)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a fresh migrated database (`database_url`), disposed afterwards."""
+    store_engine = create_engine(database_url)
+    yield store_engine
+    store_engine.dispose()
