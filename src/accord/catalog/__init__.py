@@ -1,0 +1,23 @@
+"""The shared catalog's workflows: importing batches with provenance (and syncing sources).
+
+Reads and writes go through `accord.store` repositories; formats are read by
+`accord.formats`.
+"""
+
+from accord.catalog._ingest import (
+    CatalogImportRejected,
+    IngestReport,
+    import_catalog,
+    import_element_sets,
+    import_reading,
+)
+from accord.store import IngestMode
+
+__all__ = [
+    "CatalogImportRejected",
+    "IngestMode",
+    "IngestReport",
+    "import_catalog",
+    "import_element_sets",
+    "import_reading",
+]
