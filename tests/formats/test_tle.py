@@ -26,6 +26,7 @@ from accord.formats import (
     read_catalog,
     tle_checksum,
 )
+from tests.formats._cached import read_shared_catalog
 
 # CelesTrak's ISS element set of 2026-07-21 (shared data omm/other/tle_celestrak_iss_25544.txt).
 ISS_LINE1 = "1 25544U 98067A   26202.18553447  .00005896  00000+0  11479-3 0  9991"
@@ -268,7 +269,7 @@ def test_real_catalogs_read_without_errors(
     shared: Callable[[str], Path], relative: str, count: int
 ) -> None:
     path = shared(relative)
-    reading = read_catalog(path.read_bytes(), source=path.name)
+    reading = read_shared_catalog(path)
     assert reading.format is CatalogFormat.TLE
     assert reading.errors == []
     assert len(reading.element_sets) == count
@@ -277,7 +278,7 @@ def test_real_catalogs_read_without_errors(
 
 def test_t_numbers_of_space_track_2022_07_15(shared: Callable[[str], Path]) -> None:
     path = shared("catalogs/spacetrack_full_catalog_3le_2022-07-15.txt")
-    reading = read_catalog(path.read_bytes(), source=path.name)
+    reading = read_shared_catalog(path)
     t_numbers = [
         item.element_set
         for item in reading.element_sets
@@ -315,7 +316,7 @@ _J2000 = datetime(2000, 1, 1, 12, tzinfo=UTC)
 )
 def test_fields_agree_with_python_sgp4(shared: Callable[[str], Path], relative: str) -> None:
     path = shared(relative)
-    reading = read_catalog(path.read_bytes(), source=path.name)
+    reading = read_shared_catalog(path)
     for item in reading.element_sets[::7]:
         element_set = item.element_set
         assert element_set.tle_line1 is not None and element_set.tle_line2 is not None
@@ -349,7 +350,7 @@ def test_fields_agree_with_python_sgp4(shared: Callable[[str], Path], relative: 
 
 def test_celestrak_lines_are_reproduced_exactly(shared: Callable[[str], Path]) -> None:
     path = shared("catalogs/celestrak-groups-2026-05-30/geo.tle")
-    for item in read_catalog(path.read_bytes(), source=path.name).element_sets:
+    for item in read_shared_catalog(path).element_sets:
         element_set = item.element_set
         assert format_tle(element_set) == (element_set.tle_line1, element_set.tle_line2)
 
@@ -357,7 +358,7 @@ def test_celestrak_lines_are_reproduced_exactly(shared: Callable[[str], Path]) -
 def test_space_track_values_round_trip(shared: Callable[[str], Path]) -> None:
     # Space-Track pads with spaces and writes zero as 00000-0: the text differs, values do not.
     path = shared("catalogs/spacetrack_full_catalog_3le_2022-07-15.txt")
-    for item in read_catalog(path.read_bytes(), source=path.name).element_sets[::5]:
+    for item in read_shared_catalog(path).element_sets[::5]:
         element_set = item.element_set
         again = parse_tle(*format_tle(element_set), object_name=element_set.object_name)
         assert _without_lines(again) == _without_lines(element_set)
