@@ -50,8 +50,16 @@ _PARTNER_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _SUBJECT_KIND = re.compile(r"[a-z][a-z0-9_.]{0,63}")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _is_unicode_text(text: str) -> bool:
+    """Whether `text` encodes to UTF-8 (no lone surrogates), as RFC 8785 requires."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fail(field_name: str, problem: str, fix: str) -> EntryFormatError:
@@ -65,7 +73,8 @@ def content_sha256(payload: bytes) -> str:
 
 def format_entry_time(moment: datetime) -> str:
     """RFC 3339 UTC with exactly six fractional digits and 'Z', the one form entries use."""
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    # isoformat pads the year to four digits, which strftime("%Y") does not everywhere.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,10 +132,11 @@ class SubjectRef:
                 f"{self.kind!r} is not a subject kind",
                 "use 1-64 characters of a-z, 0-9, '_', '.', starting with a letter",
             )
-        if not 0 < len(self.id) <= 256 or _CONTROL.search(self.id):
+        if not 0 < len(self.id) <= 256 or _CONTROL.search(self.id) or not _is_unicode_text(self.id):
             raise _fail(
                 "subjects.id",
-                f"{self.id!r} is empty, longer than 256 characters or has control characters",
+                f"{self.id!r} is empty, over 256 characters, or has control characters or lone "
+                "surrogates",
                 "use a short printable identifier",
             )
 
@@ -168,7 +178,11 @@ class SubmissionSignature:
 
 
 def _check_details_value(value: object, where: str) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        if not _is_unicode_text(value):
+            raise _fail(where, f"{value!r} holds a lone surrogate", "use valid Unicode text")
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
         if abs(value) > _MAX_JSON_INT:
@@ -186,8 +200,8 @@ def _check_details_value(value: object, where: str) -> None:
         return
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str):
-                raise _fail(where, f"key {key!r} is not a string", "use string keys")
+            if not isinstance(key, str) or not _is_unicode_text(key):
+                raise _fail(where, f"key {key!r} is not a Unicode string", "use string keys")
             _check_details_value(item, f"{where}.{key}")
         return
     raise _fail(where, f"{type(value).__name__} is not JSON", "use str, int, bool, list, dict")
@@ -279,7 +293,12 @@ class AuditEntry:
 
 def entry_bytes(entry: AuditEntry) -> bytes:
     """The canonical JSON (RFC 8785) bytes of `entry`: the data d of its leaf hash."""
-    encoded = rfc8785.dumps(entry.to_json())
+    try:
+        encoded = rfc8785.dumps(entry.to_json())
+    except rfc8785.CanonicalizationError as error:
+        raise EntryFormatError(
+            f"audit entry seq {entry.seq} cannot be canonicalised: {error}"
+        ) from error
     if len(encoded) > MAX_ENTRY_BYTES:
         raise _fail(
             "details",
@@ -359,7 +378,7 @@ def parse_entry(data: bytes) -> AuditEntry:
     if not _TIME.fullmatch(time_text):
         raise _fail("time", f"{time_text!r}", "use YYYY-MM-DDTHH:MM:SS.ffffffZ (UTC)")
     try:
-        time = datetime.strptime(time_text, _TIME_FORMAT).replace(tzinfo=UTC)
+        time = datetime.fromisoformat(time_text)
     except ValueError:
         raise _fail("time", f"{time_text!r} is not a calendar time", "fix the date") from None
     action = _take(document, "action", str)

@@ -93,7 +93,7 @@ class NoteVerifier:
     @classmethod
     def from_vkey(cls, vkey: str) -> NoteVerifier:
         """Read a verifier key text; refuse other algorithms and mismatched key ids."""
-        parts = vkey.strip().split("+")
+        parts = vkey.strip().split("+", 2)  # the base64 key may itself hold a "+"
         if len(parts) != 3:
             raise NoteFormatError(
                 f"verifier key {vkey!r} is not <name>+<hex key id>+<base64 key> "
