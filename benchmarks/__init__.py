@@ -1,0 +1,1 @@
+"""Accord's benchmarks: each module runs its baseline in the same run and writes JSON."""

@@ -1,0 +1,61 @@
+"""Write a benchmark's result as JSON under benchmarks/results/, with the machine it ran on."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RESULTS_DIR", "machine_info", "write_result"]
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def machine_info() -> dict[str, Any]:
+    """What a figure depends on: CPU, core count, OS, Python and key library versions."""
+    return {
+        "cpu": _cpu_model(),
+        "logical_cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "libraries": {
+            name: _version(name) for name in ("numpy", "sgp4", "heyoka", "skyfield", "accord")
+        },
+    }
+
+
+def write_result(name: str, payload: dict[str, Any]) -> Path:
+    """Write `payload` with machine info and a UTC timestamp to benchmarks/results/<name>.json."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine_info(),
+        "result": payload,
+    }
+    path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return path
