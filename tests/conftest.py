@@ -28,7 +28,7 @@ _BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
 ]
-_TEMPLATE_DATABASE = "accord_template"
+_MIGRATED_DATABASE = "accord_test"
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +48,45 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_admin(postgres_server: PostgresServer) -> Iterator[Engine]:
     """An autocommit engine on the server's `postgres` database, for CREATE/DROP DATABASE."""
     admin = sa.create_engine(postgres_server.url("postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {_TEMPLATE_DATABASE}")
-    template = create_engine(postgres_server.url(_TEMPLATE_DATABASE))
-    upgrade(template)
-    template.dispose()  # CREATE DATABASE ... TEMPLATE needs the template unused
     yield admin
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_server: PostgresServer, postgres_admin: Engine) -> str:
+    """Name of this process's migrated database, emptied before each test that uses it."""
+    with postgres_admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {_MIGRATED_DATABASE}")
+    migrated = create_engine(postgres_server.url(_MIGRATED_DATABASE))
+    upgrade(migrated)
+    migrated.dispose()
+    return _MIGRATED_DATABASE
+
+
+def _emptied_postgres_database(request: pytest.FixtureRequest) -> str:
+    """Empty every table but Alembic's of the migrated database: much faster than a new one."""
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    admin: Engine = request.getfixturevalue("postgres_admin")
+    name: str = request.getfixturevalue("postgres_migrated")
+    with admin.connect() as connection:
+        # A connection an earlier test left open would block TRUNCATE: end them.
+        connection.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+    with sa.create_engine(server.url(name), poolclass=sa.NullPool).begin() as connection:
+        tables = connection.scalars(
+            sa.text(
+                "SELECT quote_ident(tablename) FROM pg_tables "
+                "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ).all()
+        if tables:
+            connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    return server.url(name)
 
 
 @pytest.fixture(scope="session")
@@ -74,13 +106,12 @@ def database_backend(request: pytest.FixtureRequest) -> str:
     return backend
 
 
-def _fresh_postgres_database(request: pytest.FixtureRequest, template: str | None) -> Iterator[str]:
+def _new_postgres_database(request: pytest.FixtureRequest) -> Iterator[str]:
     server: PostgresServer = request.getfixturevalue("postgres_server")
     admin: Engine = request.getfixturevalue("postgres_admin")
     name = f"test_{uuid.uuid4().hex[:12]}"
-    clause = f" TEMPLATE {template}" if template else ""
     with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
     yield server.url(name)
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -94,20 +125,24 @@ def empty_database_url(
     if database_backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    yield from _fresh_postgres_database(request, template=None)
+    yield from _new_postgres_database(request)
 
 
 @pytest.fixture
 def database_url(
     database_backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[str]:
-    """URL of a new database migrated to the newest revision, on each backend."""
+    """URL of an empty database migrated to the newest revision, on each backend.
+
+    SQLite: a copy of a migrated file. PostgreSQL: the process's migrated database with
+    every table emptied (a test must not change its schema: use `empty_database_url`).
+    """
     if database_backend == "sqlite":
         path = tmp_path / "accord.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    yield from _fresh_postgres_database(request, template=_TEMPLATE_DATABASE)
+    yield _emptied_postgres_database(request)
 
 
 @pytest.fixture

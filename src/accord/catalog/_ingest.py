@@ -19,7 +19,6 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from accord import formats
 from accord.formats import (
     MAX_NORAD_ID,
     CatalogFormat,
@@ -28,6 +27,7 @@ from accord.formats import (
     FormatError,
     ReadElementSet,
     RecordError,
+    read_catalog,
 )
 from accord.store import (
     CatalogRepository,
@@ -107,7 +107,7 @@ def import_catalog(
     `FormatError`; bad records in reject-batch mode raise `CatalogImportRejected`.
     """
     file_sha256 = hashlib.sha256(data).hexdigest()
-    reading = _read_catalog(data, source=source_name, format=format)
+    reading = read_catalog(data, source=source_name, format=format)
     return import_reading(
         target,
         reading,
@@ -366,13 +366,3 @@ def _problems(e: ElementSet) -> list[tuple[str, str, str]]:
             ("MEAN_MOTION", f"mean motion {e.mean_motion_rev_per_day} rev/day", "> 0 rev/day")
         )
     return problems
-
-
-def _read_catalog(data: bytes, *, source: str, format: CatalogFormat | None) -> CatalogReading:
-    # accord.formats.read_catalog is written alongside this module; looked up at call
-    # time so that this module imports (and element-set imports work) before it lands.
-    reader = getattr(formats, "read_catalog", None)
-    if reader is None:
-        raise NotImplementedError("accord.formats.read_catalog is not available yet")
-    reading: CatalogReading = reader(data, source=source, format=format)
-    return reading
