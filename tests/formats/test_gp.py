@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Callable
@@ -247,3 +248,18 @@ def test_malformed_json_raises_with_line() -> None:
 def test_json_scalar_raises() -> None:
     with pytest.raises(FormatError, match="holds a JSON str"):
         read_catalog('"hello"', source="s.json", format=CatalogFormat.GP_JSON)
+
+
+def test_padded_and_typed_values_read_like_plain_ones(shared: Callable[[str], Path]) -> None:
+    # Plain rows take a lean path; padded strings and JSON numbers take the field-by-field
+    # one. Both must give the same element sets for the whole catalog.
+    path = shared("catalogs/celestrak_on_orbit_2024-11-01.csv")
+    plain = [item.element_set for item in read_shared_catalog(path).element_sets]
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    for row in rows:
+        row["NORAD_CAT_ID"] = f" {row['NORAD_CAT_ID']} "
+        row["REV_AT_EPOCH"] = int(row["REV_AT_EPOCH"])
+        row["MEAN_MOTION"] = float(row["MEAN_MOTION"])
+    reading = read_catalog(json.dumps(rows), source="padded.json")
+    assert reading.errors == []
+    assert [item.element_set for item in reading.element_sets] == plain

@@ -105,28 +105,17 @@ def _plainly_valid(fields: Mapping[str, Any]) -> ElementSet | None:
     ):
         return None
     get = fields.get
-    norad_text = fields["NORAD_CAT_ID"]
-    rev_text = get("REV_AT_EPOCH") or "0"
-    set_text = get("ELEMENT_SET_NO") or "999"
-    if not (
-        type(norad_text) is str
-        and norad_text.isdigit()
-        and norad_text.isascii()
-        and type(rev_text) is str
-        and rev_text.isdigit()
-        and rev_text.isascii()
-        and type(set_text) is str
-        and set_text.isdigit()
-        and set_text.isascii()
-    ):
-        return None
-    norad_id = int(norad_text)
-    element_set_no = int(set_text)
+    norad_id = _plain_whole(fields["NORAD_CAT_ID"])
+    rev_at_epoch = _plain_whole(get("REV_AT_EPOCH") or 0)
+    element_set_no = _plain_whole(get("ELEMENT_SET_NO") or 999)
     classification = get("CLASSIFICATION_TYPE") or "U"
-    if not (
-        1 <= norad_id <= MAX_NORAD_ID
-        and element_set_no <= 9999
-        and classification in ("U", "C", "S")
+    if (
+        norad_id is None
+        or rev_at_epoch is None
+        or element_set_no is None
+        or not 1 <= norad_id <= MAX_NORAD_ID
+        or element_set_no > 9999
+        or classification not in ("U", "C", "S")
     ):
         return None
     ephemeris_type = _PLAIN_EPHEMERIS_TYPE[get("EPHEMERIS_TYPE")]
@@ -144,13 +133,22 @@ def _plainly_valid(fields: Mapping[str, Any]) -> ElementSet | None:
         bstar_per_earth_radius=bstar,
         mean_motion_dot_rev_per_day2=ndot,
         mean_motion_ddot_rev_per_day3=nddot,
-        object_name=name.strip() or None if type(name) is str else None,
-        object_id=object_id.strip() or None if type(object_id) is str else None,
+        object_name=_text(name),
+        object_id=_text(object_id),
         classification=classification,
         ephemeris_type=ephemeris_type,
         element_set_no=element_set_no,
-        rev_at_epoch=int(rev_text),
+        rev_at_epoch=rev_at_epoch,
     )
+
+
+def _plain_whole(value: object) -> int | None:
+    """A non-negative whole number given as plain digits or a JSON integer; None otherwise."""
+    if type(value) is str:
+        return int(value) if value.isdigit() and value.isascii() else None
+    if type(value) is int and value >= 0:
+        return value
+    return None
 
 
 def _diagnosed(fields: Mapping[str, Any]) -> tuple[ElementSet | None, list[Problem]]:

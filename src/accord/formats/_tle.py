@@ -389,17 +389,20 @@ def _parse_line2(
 
 def _catalog_number(line: str, which: int, problems: list[_Problem]) -> int | None:
     try:
-        return alpha5_to_norad_id(line[2:7])
+        norad_id = alpha5_to_norad_id(line[2:7])
     except ValueError:
-        problems.append(
-            (
-                which,
-                f"line {which} catalog number",
-                f"{line[2:7]!r} is not a catalog number",
-                "up to five digits, or Alpha-5 such as A0000 (100000), in columns 3-7",
-            )
+        norad_id = 0
+    if norad_id:
+        return norad_id
+    problems.append(
+        (
+            which,
+            f"line {which} catalog number",
+            f"{line[2:7]!r} is not a catalog number",
+            "1 to 99999, or Alpha-5 such as A0000 (100000), in columns 3-7",
         )
-        return None
+    )
+    return None
 
 
 def _international_designator(text: str, problems: list[_Problem]) -> str | None:
