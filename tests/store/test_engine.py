@@ -84,3 +84,21 @@ def test_partner_kind_is_checked_by_the_database(engine: Engine) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         with transaction(engine) as session:
             session.add(Partner(name="Mars", kind="planet", created_at=datetime.now(UTC)))
+
+
+def test_write_lock_holds_sqlite_writers_off_from_the_start(tmp_path: Path) -> None:
+    """`write_lock=True` begins IMMEDIATE: a second writer is refused before any write."""
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    engine = create_engine(url)
+    impatient = sa.create_engine(url, connect_args={"timeout": 0})
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        with transaction(engine, write_lock=True) as session:
+            session.execute(sa.text("SELECT 1"))  # only a read so far
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                with impatient.begin() as other:
+                    other.exec_driver_sql("INSERT INTO t VALUES (1)")
+    finally:
+        impatient.dispose()
+        engine.dispose()

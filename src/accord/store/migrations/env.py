@@ -9,8 +9,8 @@ from accord.store._models import Base
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError(
-        "Accord's migrations run through accord.store.upgrade(engine) (or `accord db "
-        "upgrade`), which passes a connection; there is no alembic.ini to read a URL from"
+        "Accord's migrations run through accord.store.upgrade(engine), which passes a "
+        "connection; there is no alembic.ini to read a database URL from"
     )
 
 # render_as_batch: SQLite cannot ALTER most things; batch mode recreates the table instead.
