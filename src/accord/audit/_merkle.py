@@ -176,6 +176,8 @@ def verify_consistency(
                 "the root of the empty tree must be SHA-256 of the empty string "
                 f"({EMPTY_ROOT.hex()})"
             )
+        # Only equality is checked here, not hash lengths: the published vectors accept any
+        # pair of identical roots for equal non-zero sizes.
         if first_root != second_root:
             raise ConsistencyProofError(
                 f"trees of equal size {first_size} have different roots "
