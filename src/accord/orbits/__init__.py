@@ -12,6 +12,15 @@ from accord.orbits._frames import (
     teme_to_gcrs,
     teme_to_itrs,
 )
+from accord.orbits._population import (
+    SYNTHETIC_DEFAULT_EPOCH,
+    SYNTHETIC_FAMILIES,
+    SYNTHETIC_NORAD_ID_BASE,
+    SyntheticElements,
+    SyntheticFamily,
+    synthetic_elements,
+    synthetic_population,
+)
 from accord.orbits._propagation import Sgp4Engine, Sgp4Propagator, TemeSamples
 from accord.orbits._satrec import DEEP_SPACE_PERIOD_MIN, satrec_from_element_set
 from accord.orbits._states import (
@@ -25,6 +34,9 @@ from accord.orbits._times import JulianDates, utc_julian_dates
 __all__ = [
     "DEEP_SPACE_PERIOD_MIN",
     "SGP4_ERROR_MESSAGES",
+    "SYNTHETIC_DEFAULT_EPOCH",
+    "SYNTHETIC_FAMILIES",
+    "SYNTHETIC_NORAD_ID_BASE",
     "CartesianStates",
     "ElementSetError",
     "FrameMismatchError",
@@ -33,12 +45,16 @@ __all__ = [
     "Sgp4Engine",
     "Sgp4ErrorCode",
     "Sgp4Propagator",
+    "SyntheticElements",
+    "SyntheticFamily",
     "TemeSamples",
     "TemeStates",
     "TimeInputError",
     "itrs_to_geodetic",
     "satrec_from_element_set",
     "skyfield_times",
+    "synthetic_elements",
+    "synthetic_population",
     "teme_to_gcrs",
     "teme_to_itrs",
     "utc_julian_dates",

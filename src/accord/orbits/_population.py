@@ -14,6 +14,7 @@ that cannot parse as a COSPAR designator ("YYYY-NNNP").
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from itertools import repeat
 
 import numpy as np
+from numpy.typing import NDArray
 
 from accord.formats import MAX_NORAD_ID, ElementSet
 from accord.orbits._synthetic_orbits import (
@@ -51,7 +53,9 @@ __all__ = [
     "SYNTHETIC_DEFAULT_EPOCH",
     "SYNTHETIC_FAMILIES",
     "SYNTHETIC_NORAD_ID_BASE",
+    "SyntheticElements",
     "SyntheticFamily",
+    "synthetic_elements",
     "synthetic_population",
 ]
 
@@ -98,6 +102,79 @@ SYNTHETIC_FAMILIES: tuple[SyntheticFamily, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SyntheticElements:
+    """A synthetic population as arrays, one entry per object, before any ElementSet exists.
+
+    Angles in degrees, mean motion in rev/day, `bstar_per_earth_radius` in 1/Earth radii,
+    all SGP4 mean elements at the single UTC `epoch`. `label_runs` holds (name stem, count)
+    runs in object order; `to_element_sets()` turns them into "SYNTHETIC <stem> <n>" names.
+    Conjunction benchmarks at 10^6 objects can feed these arrays to a propagator directly.
+    """
+
+    epoch: datetime
+    norad_id: NDArray[np.int64]
+    mean_motion_rev_per_day: FloatArray
+    eccentricity: FloatArray
+    inclination_deg: FloatArray
+    raan_deg: FloatArray
+    arg_of_pericenter_deg: FloatArray
+    mean_anomaly_deg: FloatArray
+    bstar_per_earth_radius: FloatArray
+    label_runs: tuple[tuple[str, int], ...]
+
+    def __len__(self) -> int:
+        return int(self.norad_id.size)
+
+    def object_names(self) -> list[str]:
+        """Names "SYNTHETIC <stem> <n>", numbered from 1 within each stem."""
+        names: list[str] = []
+        serials: dict[str, int] = {}
+        for label, size in self.label_runs:
+            # Serials run on across the runs of one stem (the shells of a constellation).
+            first = serials.get(label, 0) + 1
+            names.extend(f"SYNTHETIC {label} {k}" for k in range(first, first + size))
+            serials[label] = first + size - 1
+        return names
+
+    def object_ids(self) -> list[str]:
+        """OBJECT_IDs "SYN-" and nine digits: a COSPAR id starts with a four-digit year."""
+        return [f"SYN-{k - SYNTHETIC_NORAD_ID_BASE:09d}" for k in self.norad_id.tolist()]
+
+    def to_element_sets(self) -> list[ElementSet]:
+        """One ElementSet per object (about 3-6 s per million, all in ElementSet.__init__)."""
+        # ElementSets hold no reference cycles, yet the cyclic collector would rescan the
+        # growing heap many times while a million of them are made (~30 % of the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._build_element_sets()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build_element_sets(self) -> list[ElementSet]:
+        # Positional construction through map() is the cheapest way to build many of them.
+        return list(
+            map(
+                ElementSet,
+                self.norad_id.tolist(),
+                repeat(self.epoch),
+                self.mean_motion_rev_per_day.tolist(),
+                self.eccentricity.tolist(),
+                self.inclination_deg.tolist(),
+                self.raan_deg.tolist(),
+                self.arg_of_pericenter_deg.tolist(),
+                self.mean_anomaly_deg.tolist(),
+                self.bstar_per_earth_radius.tolist(),
+                repeat(0.0),
+                repeat(0.0),
+                self.object_names(),
+                self.object_ids(),
+            )
+        )
+
+
 def synthetic_population(
     count: int, *, seed: int = 0, epoch: datetime | None = None
 ) -> list[ElementSet]:
@@ -107,82 +184,60 @@ def synthetic_population(
     (the order of `SYNTHETIC_FAMILIES`) with NORAD ids rising from `SYNTHETIC_NORAD_ID_BASE`.
     Every perigee is at least 250 km, so SGP4 propagates them for weeks without decay.
     `epoch` must be timezone-aware (UTC); it defaults to `SYNTHETIC_DEFAULT_EPOCH`.
+    `synthetic_elements` gives the same population as arrays, without building ElementSets.
     """
+    return synthetic_elements(count, seed=seed, epoch=epoch).to_element_sets()
+
+
+def synthetic_elements(
+    count: int, *, seed: int = 0, epoch: datetime | None = None
+) -> SyntheticElements:
+    """The population of `synthetic_population(count, seed=..., epoch=...)` as arrays."""
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"synthetic_population: count must be an integer >= 0, got {count!r}")
+        raise ValueError(f"synthetic population: count must be an integer >= 0, got {count!r}")
     capacity = MAX_NORAD_ID - SYNTHETIC_NORAD_ID_BASE + 1
     if count > capacity:
         raise ValueError(
-            f"synthetic_population: count={count:,} exceeds the {capacity:,} synthetic NORAD "
+            f"synthetic population: count={count:,} exceeds the {capacity:,} synthetic NORAD "
             f"ids from {SYNTHETIC_NORAD_ID_BASE:,}; generate fewer objects"
         )
     if epoch is None:
         epoch = SYNTHETIC_DEFAULT_EPOCH
-    elif epoch.tzinfo is None or epoch.utcoffset() is None:
+    elif epoch.utcoffset() is None:
         raise ValueError(
-            f"synthetic_population: epoch {epoch.isoformat()} is naive; pass a timezone-aware "
+            f"synthetic population: epoch {epoch.isoformat()} is naive; pass a timezone-aware "
             "UTC datetime, e.g. datetime(2024, 11, 1, tzinfo=UTC)"
         )
     epoch = epoch.astimezone(UTC)
-    if count == 0:
-        return []
-
     rng = np.random.default_rng(seed)
-    shares = [family.fraction for family in SYNTHETIC_FAMILIES]
-    family_counts = apportion(count, shares)
+    family_counts = apportion(count, [family.fraction for family in SYNTHETIC_FAMILIES])
     context = EpochAngles.at(epoch)
     blocks: list[Block] = []
     for family, family_count in zip(SYNTHETIC_FAMILIES, family_counts, strict=True):
         if family_count:
             blocks.extend(_GENERATORS[family.name](rng, family_count, context))
-    return _element_sets(blocks, epoch)
+    return _assemble(blocks, epoch)
 
 
-# ----------------------------------------------------------------------------- assembly
+def _assemble(blocks: Sequence[Block], epoch: datetime) -> SyntheticElements:
+    def column(field: str) -> FloatArray:
+        if not blocks:
+            return np.zeros(0)
+        return np.concatenate([getattr(block, field) for block in blocks]).astype(np.float64)
 
-
-def _element_sets(blocks: Sequence[Block], epoch: datetime) -> list[ElementSet]:
-    """Turn the blocks into ElementSets, naming and numbering every object."""
-    a_km = np.concatenate([b.semi_major_axis_km for b in blocks])
-    mean_motion = np.sqrt(MU_KM3_S2 / a_km**3) * SECONDS_PER_DAY / (2.0 * math.pi)
-    sequence = range(int(a_km.size))
-    names: list[str] = []
-    serials: dict[str, int] = {}
-    for block in blocks:
-        # Serials run on across the blocks of one label (the shells of a constellation).
-        first = serials.get(block.label, 0) + 1
-        size = int(block.semi_major_axis_km.size)
-        names.extend(f"SYNTHETIC {block.label} {k}" for k in range(first, first + size))
-        serials[block.label] = first + size - 1
-    norad_ids = [SYNTHETIC_NORAD_ID_BASE + k for k in sequence]
-    # "SYN-" then nine digits: COSPAR designators start with a four-digit year, so no clash.
-    object_ids = [f"SYN-{k:09d}" for k in sequence]
-
-    def column(field: str) -> list[float]:
-        return np.concatenate([getattr(b, field) for b in blocks]).tolist()
-
-    # Positional construction through map() keeps 1M objects at a few seconds.
-    return list(
-        map(
-            ElementSet,
-            norad_ids,
-            repeat(epoch),
-            mean_motion.tolist(),
-            column("eccentricity"),
-            column("inclination_deg"),
-            np.mod(np.concatenate([b.raan_deg for b in blocks]), 360.0).tolist(),
-            np.mod(np.concatenate([b.arg_of_pericenter_deg for b in blocks]), 360.0).tolist(),
-            np.mod(np.concatenate([b.mean_anomaly_deg for b in blocks]), 360.0).tolist(),
-            column("bstar_per_earth_radius"),
-            repeat(0.0),
-            repeat(0.0),
-            names,
-            object_ids,
-        )
+    a_km = column("semi_major_axis_km")
+    return SyntheticElements(
+        epoch=epoch,
+        norad_id=SYNTHETIC_NORAD_ID_BASE + np.arange(a_km.size, dtype=np.int64),
+        mean_motion_rev_per_day=np.sqrt(MU_KM3_S2 / a_km**3) * SECONDS_PER_DAY / (2.0 * math.pi),
+        eccentricity=column("eccentricity"),
+        inclination_deg=column("inclination_deg"),
+        raan_deg=np.mod(column("raan_deg"), 360.0),
+        arg_of_pericenter_deg=np.mod(column("arg_of_pericenter_deg"), 360.0),
+        mean_anomaly_deg=np.mod(column("mean_anomaly_deg"), 360.0),
+        bstar_per_earth_radius=column("bstar_per_earth_radius"),
+        label_runs=tuple((b.label, int(b.semi_major_axis_km.size)) for b in blocks),
     )
-
-
-# ----------------------------------------------------------------------------- helpers
 
 
 # ----------------------------------------------------------------------------- families
