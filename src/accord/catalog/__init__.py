@@ -11,10 +11,24 @@ from accord.catalog._ingest import (
     import_element_sets,
     import_reading,
 )
+from accord.catalog._sync import (
+    CELESTRAK_REFRESH_INTERVAL,
+    USER_AGENT,
+    CatalogSyncError,
+    CelestrakClient,
+    FetchedCatalog,
+    GpFormat,
+)
 from accord.store import IngestMode
 
 __all__ = [
+    "CELESTRAK_REFRESH_INTERVAL",
+    "USER_AGENT",
     "CatalogImportRejected",
+    "CatalogSyncError",
+    "CelestrakClient",
+    "FetchedCatalog",
+    "GpFormat",
     "IngestMode",
     "IngestReport",
     "import_catalog",
