@@ -11,9 +11,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS_DIR", "machine_info", "write_result"]
+__all__ = ["RESULTS_DIR", "machine_info", "shared_data", "write_result"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+_REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_data(relative: str) -> Path:
+    """Path of a shared reference file (`ACCORD_SHARED_DATA`, else ../shared/data)."""
+    configured = os.environ.get("ACCORD_SHARED_DATA")
+    root = Path(configured) if configured else _REPO.parent / "shared" / "data"
+    path = root / relative
+    if not path.exists():
+        raise FileNotFoundError(
+            f"benchmark data {relative!r} not found under {root}; set ACCORD_SHARED_DATA to the "
+            "shared data folder"
+        )
+    return path
 
 
 def _cpu_model() -> str:
