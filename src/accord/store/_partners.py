@@ -32,6 +32,10 @@ class PartnerRepository:
             raise UnknownPartnerError(f"no partner with id {partner_id}")
         return partner
 
+    def all(self) -> list[Partner]:
+        """Every registered partner, by name."""
+        return list(self.session.scalars(sa.select(Partner).order_by(Partner.name)))
+
     def find_by_name(self, name: str) -> Partner | None:
         """The partner with exactly this name, or None."""
         return self.session.scalars(sa.select(Partner).where(Partner.name == name)).first()
@@ -42,7 +46,7 @@ class PartnerRepository:
         if partner is None:
             raise UnknownPartnerError(
                 f"no partner named {name!r}; register it first "
-                "(PartnerRepository.get_or_create(name, kind=...))"
+                "(`accord partner add NAME --kind KIND`), or list them with `accord partner list`"
             )
         return partner
 

@@ -1,0 +1,42 @@
+"""The `accord` command: a thin edge over the catalog, orbits and service packages."""
+
+from __future__ import annotations
+
+import typer
+
+import accord
+from accord.settings import Settings
+
+__all__ = ["app", "settings_of"]
+
+app = typer.Typer(
+    name="accord",
+    help="Accord: open platform for international space cooperation.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"accord {accord.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Settings come from ACCORD_* environment variables (see docs/configuration.md)."""
+    ctx.obj = Settings()
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings read once by the root command."""
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings

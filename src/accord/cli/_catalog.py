@@ -1,0 +1,294 @@
+"""`accord catalog ...`: import, list, show and sync the shared catalog."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from accord.catalog import (
+    CatalogImportRejected,
+    CelestrakClient,
+    IngestMode,
+    IngestReport,
+    import_catalog,
+)
+from accord.cli._app import app, settings_of
+from accord.demo import CELESTRAK_PARTNER
+from accord.formats import CatalogFormat, FormatError, format_tle
+from accord.startup import open_store
+from accord.store import (
+    CatalogRepository,
+    PartnerRepository,
+    SourceKind,
+    StoredElementSet,
+    transaction,
+)
+
+catalog_app = typer.Typer(help="The shared space-object catalog.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+_console = Console()
+_errors = Console(stderr=True, soft_wrap=True)
+#: Bad records printed on the terminal; `--report` writes all of them.
+_SHOWN_REJECTIONS = 20
+_READ_CHUNK_BYTES = 1 << 20
+
+
+def _read_with_progress(path: Path, progress: Progress) -> bytes:
+    size = path.stat().st_size
+    task = progress.add_task(f"reading {path.name}", total=size)
+    chunks = []
+    with path.open("rb") as handle:
+        while chunk := handle.read(_READ_CHUNK_BYTES):
+            chunks.append(chunk)
+            progress.advance(task, len(chunk))
+    progress.update(task, description=f"validating and storing {path.name}")
+    return b"".join(chunks)
+
+
+def _print_report(report: IngestReport) -> None:
+    _console.print(
+        f"{report.source_name}: batch {report.batch_id} ({report.format or 'element sets'}), "
+        f"{report.record_count:,} records: {report.accepted_count:,} stored, "
+        f"{report.rejected_count:,} rejected, {len(report.duplicates):,} already in the catalog"
+    )
+    for error in report.rejected[:_SHOWN_REJECTIONS]:
+        _errors.print(f"  rejected: {error}", highlight=False, markup=False)
+    if len(report.rejected) > _SHOWN_REJECTIONS:
+        more = len(report.rejected) - _SHOWN_REJECTIONS
+        _errors.print(f"  ... and {more:,} more; --report FILE writes them all")
+
+
+def _report_json(path: Path, outcomes: list[dict[str, object]]) -> None:
+    path.write_text(json.dumps(outcomes, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+@catalog_app.command("import")
+def import_files(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="Catalog files to import."
+    ),
+    partner: str = typer.Option(
+        ..., "--partner", "-p", help="Registered partner submitting the files (provenance)."
+    ),
+    format: CatalogFormat | None = typer.Option(
+        None, "--format", "-f", help="File format; detected from the content when omitted."
+    ),
+    mode: IngestMode = typer.Option(
+        IngestMode.REJECT_BATCH,
+        "--mode",
+        help="reject-batch: store nothing if any record is bad; "
+        "store-valid: store the good records and report every bad one.",
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Write every outcome and rejected record to this JSON file."
+    ),
+) -> None:
+    """Import TLE/3LE, GP (CSV/JSON/XML) or CCSDS OMM (KVN/XML) files, one batch per file."""
+    engine = open_store(settings_of(ctx), seed=False)
+    outcomes: list[dict[str, object]] = []
+    failed = False
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=_errors,
+        transient=True,
+    ) as progress:
+        for path in files:
+            data = _read_with_progress(path, progress)
+            try:
+                result = import_catalog(
+                    engine, data, source_name=path.name, partner=partner, mode=mode, format=format
+                )
+            except FormatError as exc:
+                failed = True
+                progress.stop()
+                _errors.print(f"error: {exc}", highlight=False, markup=False)
+                for error in exc.errors[1:_SHOWN_REJECTIONS]:
+                    _errors.print(f"  also: {error}", highlight=False, markup=False)
+                rejected = isinstance(exc, CatalogImportRejected)
+                outcomes.append(
+                    {
+                        "file": str(path),
+                        "stored": False,
+                        "reason": "batch rejected" if rejected else "file unreadable",
+                        "errors": [str(e) for e in exc.errors],
+                    }
+                )
+                progress.start()
+                continue
+            progress.stop()
+            _print_report(result)
+            progress.start()
+            outcomes.append(
+                {
+                    "file": str(path),
+                    "stored": True,
+                    "batch_id": result.batch_id,
+                    "sha256": result.file_sha256,
+                    "records": result.record_count,
+                    "accepted": result.accepted_count,
+                    "duplicates": len(result.duplicates),
+                    "errors": [str(e) for e in result.rejected],
+                }
+            )
+    if report is not None:
+        _report_json(report, outcomes)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+def _age_days(epoch: datetime) -> float:
+    return (datetime.now(UTC) - epoch).total_seconds() / 86_400.0
+
+
+def _source_label(stored: StoredElementSet, *, brief: bool = False) -> str:
+    if stored.source_kind is SourceKind.SYNTHETIC:
+        return "SYNTHETIC" if brief else f"SYNTHETIC (generated: {stored.source_name})"
+    return (
+        stored.source_kind.value if brief else f"{stored.source_kind.value}: {stored.source_name}"
+    )
+
+
+@catalog_app.command("list")
+def list_objects(
+    ctx: typer.Context,
+    search: str | None = typer.Option(
+        None, "--search", "-s", help="NORAD id, or part of a name or COSPAR id."
+    ),
+    limit: int = typer.Option(20, min=1, max=1000, help="Rows per page."),
+    offset: int = typer.Option(0, min=0, help="Rows to skip (pagination)."),
+) -> None:
+    """List catalogued objects with their current element set."""
+    engine = open_store(settings_of(ctx), seed=False)
+    with transaction(engine) as session:
+        repository = CatalogRepository(session)
+        if search:
+            page = repository.search(search, offset=offset, limit=limit)
+        else:
+            page = repository.latest(offset=offset, limit=limit)
+    if page.total == 0:
+        hint = "try another search" if search else "import a file with `accord catalog import`"
+        _console.print(f"No objects found; {hint}.")
+        return
+    table = Table(title=f"Objects {offset + 1}-{offset + len(page.items)} of {page.total:,}")
+    for column in ("NORAD", "name", "COSPAR", "epoch (UTC)", "age (d)", "source", "partner"):
+        table.add_column(column)
+    for stored in page.items:
+        element_set = stored.element_set
+        table.add_row(
+            str(element_set.norad_id),
+            element_set.object_name or "",
+            element_set.object_id or "",
+            element_set.epoch.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{_age_days(element_set.epoch):.1f}",
+            _source_label(stored, brief=True),
+            stored.partner_name,
+        )
+    _console.print(table)
+
+
+@catalog_app.command("show")
+def show_object(
+    ctx: typer.Context,
+    norad_id: int = typer.Argument(..., min=1, help="NORAD catalog number."),
+) -> None:
+    """Show an object's current element set, provenance and history."""
+    engine = open_store(settings_of(ctx), seed=False)
+    with transaction(engine) as session:
+        history = CatalogRepository(session).history(norad_id)
+    if not history:
+        raise typer.BadParameter(
+            f"object {norad_id} is not in the catalog; search with `accord catalog list -s`",
+            param_hint="NORAD_ID",
+        )
+    current = history[0]
+    element_set = current.element_set
+    title = f"{element_set.norad_id} {element_set.object_name or ''}".strip()
+    if current.is_synthetic:
+        title += "  [SYNTHETIC: generated, not observed]"
+    table = Table(title=title, show_header=False)
+    rows = [
+        ("COSPAR id", element_set.object_id or "-"),
+        ("epoch (UTC)", element_set.epoch.isoformat()),
+        ("mean motion (rev/day)", f"{element_set.mean_motion_rev_per_day:.8f}"),
+        ("eccentricity", f"{element_set.eccentricity:.7f}"),
+        ("inclination (deg)", f"{element_set.inclination_deg:.4f}"),
+        ("RAAN (deg)", f"{element_set.raan_deg:.4f}"),
+        ("argument of pericenter (deg)", f"{element_set.arg_of_pericenter_deg:.4f}"),
+        ("mean anomaly (deg)", f"{element_set.mean_anomaly_deg:.4f}"),
+        ("B* (1/earth radii)", f"{element_set.bstar_per_earth_radius:.5e}"),
+        ("submitted by", current.partner_name),
+        ("source", _source_label(current)),
+        ("submitted at (UTC)", current.submitted_at.isoformat()),
+        ("batch", str(current.batch_id)),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    _console.print(table)
+    try:
+        line1, line2 = format_tle(element_set)
+        _console.print(f"{line1}\n{line2}", highlight=False)
+    except ValueError as exc:
+        _console.print(f"(no TLE form: {exc})", highlight=False)
+    if len(history) > 1:
+        older = Table(title=f"History ({len(history)} element sets, newest first)")
+        for column in ("epoch (UTC)", "batch", "partner", "source", "submitted at (UTC)"):
+            older.add_column(column)
+        for stored in history:
+            older.add_row(
+                stored.element_set.epoch.isoformat(),
+                str(stored.batch_id),
+                stored.partner_name,
+                _source_label(stored),
+                stored.submitted_at.isoformat(),
+            )
+        _console.print(older)
+
+
+@catalog_app.command("sync")
+def sync(
+    ctx: typer.Context,
+    group: str = typer.Option(
+        "active", "--group", "-g", help="CelesTrak GP group, e.g. active, stations, geo."
+    ),
+    mode: IngestMode = typer.Option(
+        IngestMode.REJECT_BATCH, "--mode", help="reject-batch or store-valid (see import)."
+    ),
+) -> None:
+    """Pull a group from CelesTrak's GP service (cached 2 h, polite) into the catalog."""
+    settings = settings_of(ctx)
+    with CelestrakClient(settings) as client:
+        fetched = client.fetch_group(group, format="csv")
+    engine = open_store(settings, seed=False)
+    with transaction(engine, write_lock=True) as session:
+        PartnerRepository(session).get_or_create(
+            CELESTRAK_PARTNER.name, kind=CELESTRAK_PARTNER.kind
+        )
+        result = import_catalog(
+            session,
+            fetched.data,
+            source_name=fetched.url,
+            partner=CELESTRAK_PARTNER.name,
+            source_kind=SourceKind.CELESTRAK,
+            mode=mode,
+            format=CatalogFormat.GP_CSV,
+        )
+    origin = "cache" if fetched.from_cache else "CelesTrak"
+    _console.print(f"Fetched from {origin} (as of {fetched.fetched_at:%Y-%m-%d %H:%M} UTC).")
+    _print_report(result)

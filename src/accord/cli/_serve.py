@@ -1,0 +1,22 @@
+"""`accord serve`: run the HTTP service."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from accord.cli._app import app, settings_of
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port to listen on."),
+) -> None:
+    """Start the Accord service (API and OpenAPI docs at /docs)."""
+    from accord.service import create_app
+
+    settings = settings_of(ctx)
+    typer.echo(f"Accord on http://{host}:{port} (database: {settings.redacted_database_url})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,50 @@
+"""The FastAPI application factory; nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+import accord
+from accord.service._problems import install_problem_handlers
+from accord.service.api import health
+from accord.settings import Settings
+from accord.startup import open_store
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Accord service for `settings` (read from the environment when omitted).
+
+    The store is opened, migrated and (on an empty store, when enabled) seeded with the
+    demo during the application's lifespan, so importing this module has no side effects.
+    """
+    resolved = settings if settings is not None else Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = open_store(resolved)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Accord",
+        version=accord.__version__,
+        summary="Open platform for international space cooperation.",
+        lifespan=lifespan,
+    )
+    app.state.settings = resolved
+    install_problem_handlers(app)
+    app.include_router(health.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,33 @@
+"""Opening the store at start-up: engine, migrations, and the first-start demo."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.engine import Engine
+
+from accord.settings import Settings
+from accord.store import create_engine, upgrade
+
+__all__ = ["open_store"]
+
+_log = logging.getLogger(__name__)
+
+
+def open_store(settings: Settings, *, seed: bool | None = None) -> Engine:
+    """Create the engine, migrate the schema to head, and seed the demo on an empty store.
+
+    `seed` overrides `settings.seed_demo`; seeding happens only when the catalog is empty,
+    so restarting a service never seeds twice.
+    """
+    if settings.database_url is None:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.resolved_database_url)
+    upgrade(engine)
+    if settings.seed_demo if seed is None else seed:
+        from accord.demo import seed_demo_if_empty
+
+        outcome = seed_demo_if_empty(engine, settings)
+        if outcome is not None:
+            _log.info("demo seeded: %s", outcome.summary)
+    return engine
