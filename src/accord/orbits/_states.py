@@ -71,7 +71,8 @@ class CartesianStates:
       Accord does not, so that no failed sample can pass for a state).
     - `frame`: "TEME" (SGP4's own), "GCRS" or "ITRS".
 
-    The arrays are read-only.
+    The arrays are read-only. `position_km` and `velocity_km_s` may be views of one
+    (n_objects, n_times, 6) array; use `np.ascontiguousarray` where a library needs contiguity.
     """
 
     norad_ids: NDArray[np.int64]
