@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from accord.store import create_engine, upgrade
+from tests._celestrak_server import CelestrakLikeServer, serve_celestrak_files
 from tests._postgres import PostgresServer, PostgresUnavailable, start_server
 from tests._shared_data import require_shared
 
@@ -151,3 +152,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     store_engine = create_engine(database_url)
     yield store_engine
     store_engine.dispose()
+
+
+@pytest.fixture
+def celestrak_server(shared: Callable[[str], Path]) -> Iterator[CelestrakLikeServer]:
+    """A real HTTP server on 127.0.0.1 answering GP queries with the shared CelesTrak files."""
+    with serve_celestrak_files(shared) as server:
+        yield server
