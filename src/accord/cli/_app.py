@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import typer
+from rich.console import Console
 
 import accord
 from accord.settings import Settings
 
-__all__ = ["app", "settings_of"]
+__all__ = ["app", "settings_of", "stderr_console", "stdout_console"]
 
 app = typer.Typer(
     name="accord",
@@ -40,3 +41,17 @@ def settings_of(ctx: typer.Context) -> Settings:
     settings = ctx.find_root().obj
     assert isinstance(settings, Settings)
     return settings
+
+
+def stdout_console() -> Console:
+    """A console on stdout, sized when the command runs (`COLUMNS` is honoured).
+
+    Plain lines are soft-wrapped, so that a long message stays one line for the terminal to
+    wrap and for scripts to grep; tables still fit the width.
+    """
+    return Console(soft_wrap=True)
+
+
+def stderr_console() -> Console:
+    """A console on stderr for errors and progress bars; see `stdout_console`."""
+    return Console(stderr=True, soft_wrap=True)

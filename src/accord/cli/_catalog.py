@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -24,7 +23,7 @@ from accord.catalog import (
     IngestReport,
     import_catalog,
 )
-from accord.cli._app import app, settings_of
+from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.demo import CELESTRAK_PARTNER
 from accord.formats import CatalogFormat, FormatError, format_tle
 from accord.startup import open_store
@@ -39,8 +38,6 @@ from accord.store import (
 catalog_app = typer.Typer(help="The shared space-object catalog.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 
-_console = Console()
-_errors = Console(stderr=True, soft_wrap=True)
 #: Bad records printed on the terminal; `--report` writes all of them.
 _SHOWN_REJECTIONS = 20
 _READ_CHUNK_BYTES = 1 << 20
@@ -59,16 +56,16 @@ def _read_with_progress(path: Path, progress: Progress) -> bytes:
 
 
 def _print_report(report: IngestReport) -> None:
-    _console.print(
+    stdout_console().print(
         f"{report.source_name}: batch {report.batch_id} ({report.format or 'element sets'}), "
         f"{report.record_count:,} records: {report.accepted_count:,} stored, "
         f"{report.rejected_count:,} rejected, {len(report.duplicates):,} already in the catalog"
     )
     for error in report.rejected[:_SHOWN_REJECTIONS]:
-        _errors.print(f"  rejected: {error}", highlight=False, markup=False)
+        stderr_console().print(f"  rejected: {error}", highlight=False, markup=False)
     if len(report.rejected) > _SHOWN_REJECTIONS:
         more = len(report.rejected) - _SHOWN_REJECTIONS
-        _errors.print(f"  ... and {more:,} more; --report FILE writes them all")
+        stderr_console().print(f"  ... and {more:,} more; --report FILE writes them all")
 
 
 def _report_json(path: Path, outcomes: list[dict[str, object]]) -> None:
@@ -106,7 +103,7 @@ def import_files(
         BarColumn(),
         DownloadColumn(),
         TimeElapsedColumn(),
-        console=_errors,
+        console=stderr_console(),
         transient=True,
     ) as progress:
         for path in files:
@@ -118,9 +115,9 @@ def import_files(
             except FormatError as exc:
                 failed = True
                 progress.stop()
-                _errors.print(f"error: {exc}", highlight=False, markup=False)
+                stderr_console().print(f"error: {exc}", highlight=False, markup=False)
                 for error in exc.errors[1:_SHOWN_REJECTIONS]:
-                    _errors.print(f"  also: {error}", highlight=False, markup=False)
+                    stderr_console().print(f"  also: {error}", highlight=False, markup=False)
                 rejected = isinstance(exc, CatalogImportRejected)
                 outcomes.append(
                     {
@@ -184,7 +181,7 @@ def list_objects(
             page = repository.latest(offset=offset, limit=limit)
     if page.total == 0:
         hint = "try another search" if search else "import a file with `accord catalog import`"
-        _console.print(f"No objects found; {hint}.")
+        stdout_console().print(f"No objects found; {hint}.")
         return
     table = Table(title=f"Objects {offset + 1}-{offset + len(page.items)} of {page.total:,}")
     for column in ("NORAD", "name", "COSPAR", "epoch (UTC)", "age (d)", "source", "partner"):
@@ -200,7 +197,7 @@ def list_objects(
             _source_label(stored, brief=True),
             stored.partner_name,
         )
-    _console.print(table)
+    stdout_console().print(table)
 
 
 @catalog_app.command("show")
@@ -240,12 +237,12 @@ def show_object(
     ]
     for name, value in rows:
         table.add_row(name, value)
-    _console.print(table)
+    stdout_console().print(table)
     try:
         line1, line2 = format_tle(element_set)
-        _console.print(f"{line1}\n{line2}", highlight=False)
+        stdout_console().print(f"{line1}\n{line2}", highlight=False)
     except ValueError as exc:
-        _console.print(f"(no TLE form: {exc})", highlight=False)
+        stdout_console().print(f"(no TLE form: {exc})", highlight=False)
     if len(history) > 1:
         older = Table(title=f"History ({len(history)} element sets, newest first)")
         for column in ("epoch (UTC)", "batch", "partner", "source", "submitted at (UTC)"):
@@ -258,7 +255,7 @@ def show_object(
                 _source_label(stored),
                 stored.submitted_at.isoformat(),
             )
-        _console.print(older)
+        stdout_console().print(older)
 
 
 @catalog_app.command("sync")
@@ -290,5 +287,7 @@ def sync(
             format=CatalogFormat.GP_CSV,
         )
     origin = "cache" if fetched.from_cache else "CelesTrak"
-    _console.print(f"Fetched from {origin} (as of {fetched.fetched_at:%Y-%m-%d %H:%M} UTC).")
+    stdout_console().print(
+        f"Fetched from {origin} (as of {fetched.fetched_at:%Y-%m-%d %H:%M} UTC)."
+    )
     _print_report(result)

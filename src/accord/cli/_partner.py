@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from accord.cli._app import app, settings_of
+from accord.cli._app import app, settings_of, stdout_console
 from accord.startup import open_store
 from accord.store import PartnerKind, PartnerRepository, transaction
 
 partner_app = typer.Typer(help="Partners of the coalition.", no_args_is_help=True)
 app.add_typer(partner_app, name="partner")
-
-_console = Console()
 
 
 @partner_app.command("add")
@@ -45,11 +42,11 @@ def list_partners(ctx: typer.Context) -> None:
             (p.id, p.name, p.kind, p.country_code or "") for p in PartnerRepository(session).all()
         ]
     if not partners:
-        _console.print("No partners yet; register one with `accord partner add`.")
+        stdout_console().print("No partners yet; register one with `accord partner add`.")
         return
     table = Table(title=f"{len(partners)} partners")
     for column in ("id", "name", "kind", "country"):
         table.add_column(column)
     for row in partners:
         table.add_row(*(str(value) for value in row))
-    _console.print(table)
+    stdout_console().print(table)

@@ -9,10 +9,9 @@ from enum import StrEnum
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from accord.cli._app import app, settings_of
+from accord.cli._app import app, settings_of, stdout_console
 from accord.orbits import (
     CartesianStates,
     Sgp4ErrorCode,
@@ -24,7 +23,6 @@ from accord.orbits import (
 from accord.startup import open_store
 from accord.store import CatalogRepository, transaction
 
-_console = Console()
 #: Upper bound on objects x times printed in one call, so a typo cannot flood a terminal.
 _MAX_SAMPLES = 1_000_000
 
@@ -156,4 +154,4 @@ def propagate(
         table.add_column(column, justify="right")
     for row in rows:
         table.add_row(*row)
-    _console.print(table)
+    stdout_console().print(table)
