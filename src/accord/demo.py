@@ -7,7 +7,6 @@ it is labelled as such everywhere it shows. The demo grows as capabilities land.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -35,9 +34,6 @@ __all__ = [
     "seed_demo",
     "seed_demo_if_empty",
 ]
-
-_log = logging.getLogger(__name__)
-
 
 @dataclass(frozen=True, slots=True)
 class DemoPartner:
@@ -120,7 +116,6 @@ def seed_demo(engine: Engine, settings: Settings) -> DemoOutcome:
             if settings.demo_catalog == "celestrak":
                 raise
             fallback_reason = str(exc)
-            _log.info("demo: CelesTrak unavailable, using a synthetic population: %s", exc)
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         members = (*DEMO_COALITION, CELESTRAK_PARTNER if fetched else SYNTHETIC_PARTNER)

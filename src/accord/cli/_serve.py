@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 import uvicorn
 
@@ -18,5 +20,7 @@ def serve(
     from accord.service import create_app
 
     settings = settings_of(ctx)
+    # Accord's own start-up messages (the demo seeding) beside uvicorn's, in its style.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(message)s")
     typer.echo(f"Accord on http://{host}:{port} (database: {settings.redacted_database_url})")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
