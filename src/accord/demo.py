@@ -35,6 +35,7 @@ __all__ = [
     "seed_demo_if_empty",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class DemoPartner:
     """A fictional member of the demo coalition.
