@@ -48,6 +48,23 @@ class Settings(BaseSettings):
         default=10_000, ge=100, description="Size of the synthetic demo population."
     )
 
+    audit_origin: str = Field(
+        default="accord.local/log",
+        pattern=r"^[^\s+]+$",
+        description=(
+            "Origin (and key name) of the audit log's signed checkpoints: a schema-less URL "
+            "naming this deployment's log, e.g. `accord.example.org/log`."
+        ),
+    )
+    audit_checkpoint_interval_s: float = Field(
+        default=60.0,
+        ge=0.0,
+        description=(
+            "Seconds between checkpoints the service signs (only when the log grew); "
+            "0 disables the periodic signing."
+        ),
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `var_dir`."""

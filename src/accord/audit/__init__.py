@@ -3,7 +3,9 @@
 Storage-independent core. Hashing and proofs follow RFC 6962 / RFC 9162 section 2, entries
 are RFC 8785 canonical JSON, checkpoints are C2SP signed notes signed with Ed25519. A store
 implements `SubtreeHashes` (one table of perfect-subtree hashes) to serve O(log n) proofs.
-See docs/audit.md.
+On top of it: `AuditLog`, the log stored through `accord.store` (append in the caller's
+transaction, proofs, checkpoints), and `verify_log` with its sources (export files, a
+server). See docs/audit.md.
 """
 
 from accord.audit._actions import ACTION_SPECS, ActionSpec, AuditAction
@@ -27,13 +29,31 @@ from accord.audit._errors import (
     InclusionProofError,
     KeyFileError,
     KeyFilePermissionError,
+    LogSourceError,
     MissingSubtreeError,
     NoteFormatError,
     NoteSignatureError,
     ProofError,
     SubmissionSignatureError,
 )
+from accord.audit._export import (
+    EXPORT_FORMAT,
+    fetch_checkpoint,
+    fetch_consistency,
+    fetch_records,
+    read_export,
+    write_export,
+)
 from accord.audit._keys import create_signing_key, load_or_create_signing_key, load_signing_key
+from accord.audit._log import (
+    LOG_KEY_FILE,
+    AppendedEntries,
+    AuditEvent,
+    AuditLog,
+    SignedCheckpoint,
+    StoredSubtreeHashes,
+    open_log_signer,
+)
 from accord.audit._merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -73,20 +93,31 @@ from accord.audit._subtrees import (
     fold_right_edge,
     perfect_cover,
 )
+from accord.audit._verify import (
+    LogRecord,
+    VerificationFailure,
+    VerificationReport,
+    verify_log,
+)
 
 __all__ = [
     "ACTION_SPECS",
     "EMPTY_ROOT",
     "ENTRY_FORMAT_VERSION",
+    "EXPORT_FORMAT",
     "HASH_SIZE",
+    "LOG_KEY_FILE",
     "MAX_ENTRY_BYTES",
     "SUBMISSION_STATEMENT_PREFIX",
     "ActionSpec",
     "Actor",
     "AppendResult",
+    "AppendedEntries",
     "AuditAction",
     "AuditEntry",
     "AuditError",
+    "AuditEvent",
+    "AuditLog",
     "Checkpoint",
     "CompactRange",
     "ConsistencyProofError",
@@ -95,22 +126,31 @@ __all__ = [
     "InclusionProofError",
     "KeyFileError",
     "KeyFilePermissionError",
+    "LogRecord",
+    "LogSourceError",
     "MissingSubtreeError",
     "NoteFormatError",
     "NoteSignatureError",
     "NoteSigner",
     "NoteVerifier",
     "ProofError",
+    "SignedCheckpoint",
+    "StoredSubtreeHashes",
     "SubjectRef",
     "SubmissionSignature",
     "SubmissionSignatureError",
     "SubtreeHashes",
     "SubtreeId",
+    "VerificationFailure",
+    "VerificationReport",
     "consistency_proof",
     "content_sha256",
     "create_signing_key",
     "entry_bytes",
     "entry_leaf_hash",
+    "fetch_checkpoint",
+    "fetch_consistency",
+    "fetch_records",
     "fold_right_edge",
     "format_entry_time",
     "inclusion_proof",
@@ -122,10 +162,12 @@ __all__ = [
     "node_hash",
     "note_key_id",
     "open_checkpoint",
+    "open_log_signer",
     "open_note",
     "parse_entry",
     "perfect_cover",
     "public_key_sha256",
+    "read_export",
     "root_from_inclusion_proof",
     "sign_checkpoint",
     "sign_submission",
@@ -135,5 +177,7 @@ __all__ = [
     "verify_consistency",
     "verify_entry_submission",
     "verify_inclusion",
+    "verify_log",
     "verify_submission",
+    "write_export",
 ]

@@ -9,6 +9,7 @@ __all__ = [
     "InclusionProofError",
     "KeyFileError",
     "KeyFilePermissionError",
+    "LogSourceError",
     "MissingSubtreeError",
     "NoteFormatError",
     "NoteSignatureError",
@@ -63,3 +64,7 @@ class KeyFilePermissionError(KeyFileError, PermissionError):
 
 class SubmissionSignatureError(AuditError, ValueError):
     """A partner's signature over a submission is missing, from the wrong key, or invalid."""
+
+
+class LogSourceError(AuditError, ValueError):
+    """An audit export file or a server's answer cannot be read as an audit log."""

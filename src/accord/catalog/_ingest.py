@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.formats import (
     MAX_NORAD_ID,
     CatalogFormat,
@@ -252,8 +253,9 @@ class _BatchToStore:
 def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
     """Everything a batch writes, in the caller's transaction.
 
-    This is the one place where a batch becomes durable: the audit-log entry ("catalog
-    batch accepted", with the file's SHA-256) belongs here, in the same transaction.
+    This is the one place where a batch becomes durable, so the audit-log entry
+    `catalog.batch.accepted` (the partner, the file's SHA-256, the batch and its counts) is
+    appended here, in the same transaction: the batch and its entry commit together.
     """
     partner = PartnerRepository(session).get_by_name(batch.partner)
     if session.get_bind().dialect.name == "postgresql":
@@ -269,6 +271,26 @@ def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
         element_sets=batch.element_sets,
         rejections=batch.errors,
         submitted_at=batch.submitted_at,
+    )
+    AuditLog(session).append(
+        [
+            AuditEvent(
+                AuditAction.CATALOG_BATCH_ACCEPTED,
+                Actor.partner(str(partner.id)),
+                subjects=(SubjectRef("catalog_batch", str(stored.batch_id)),),
+                content_sha256=batch.file_sha256,
+                details={
+                    "source_kind": batch.source_kind.value,
+                    "format": batch.format.value if batch.format else None,
+                    "mode": batch.mode.value,
+                    "records": batch.record_count,
+                    "accepted": stored.accepted_count,
+                    "rejected": len({e.record for e in batch.errors} - {None})
+                    + sum(1 for e in batch.errors if e.record is None),
+                    "duplicates": len(stored.duplicates),
+                },
+            )
+        ]
     )
     return IngestReport(
         batch_id=stored.batch_id,

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 import accord
 from accord.service._problems import install_problem_handlers
-from accord.service.api import health
+from accord.service.api import audit, health
 from accord.settings import Settings
 from accord.startup import open_store
 
@@ -29,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = open_store(resolved)
         try:
-            yield
+            async with audit.checkpoint_signing(app):
+                yield
         finally:
             app.state.engine.dispose()
 
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = resolved
     install_problem_handlers(app)
     app.include_router(health.router)
+    app.include_router(audit.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

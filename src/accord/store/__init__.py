@@ -6,6 +6,14 @@ SQLite under `./var/` by default, any SQLAlchemy URL (PostgreSQL via psycopg 3) 
 work in `with transaction(engine) as session:`. See docs/store.md.
 """
 
+from accord.store._audit import (
+    AUDIT_LOCK_KEY,
+    AuditCheckpointRow,
+    AuditEntryRow,
+    AuditLogRepository,
+    AuditSubtreeRow,
+    StoredAuditEntry,
+)
 from accord.store._catalog import (
     BatchRecord,
     CatalogFreshness,
@@ -33,7 +41,12 @@ from accord.store._partners import PartnerRepository, UnknownPartnerError
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "AUDIT_LOCK_KEY",
     "SQLITE_BUSY_TIMEOUT_S",
+    "AuditCheckpointRow",
+    "AuditEntryRow",
+    "AuditLogRepository",
+    "AuditSubtreeRow",
     "Base",
     "BatchRecord",
     "BatchRejection",
@@ -49,6 +62,7 @@ __all__ = [
     "PartnerRepository",
     "SourceKind",
     "SpaceObject",
+    "StoredAuditEntry",
     "StoredBatch",
     "StoredElementSet",
     "UTCDateTime",

@@ -1,0 +1,263 @@
+"""Public verification endpoints of the audit log: checkpoint, key, entries, proofs.
+
+Anyone may verify, so these routes need no credentials (issue 4 adds the authorisation
+point; the log holds no personal data and is meant to be public to the coalition's
+observers). Hashes and entry bytes are standard base64, as in the checkpoint itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel
+from sqlalchemy.engine import Engine
+
+from accord.audit import (
+    AuditLog,
+    MissingSubtreeError,
+    NoteSigner,
+    SignedCheckpoint,
+    open_log_signer,
+    parse_entry,
+)
+from accord.settings import Settings
+from accord.store import transaction
+
+__all__ = ["checkpoint_signing", "router"]
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+_log = logging.getLogger(__name__)
+
+#: Most entries one page of GET /audit/entries returns.
+MAX_PAGE = 1000
+_TEXT = "text/plain; charset=utf-8"
+
+
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+class CheckpointPublic(BaseModel):
+    """The latest signed checkpoint (c2sp.org/tlog-checkpoint in a c2sp.org/signed-note)."""
+
+    origin: str
+    tree_size: int
+    root_hash: str
+    note: str
+    signed_at: datetime
+
+
+class EntryPublic(BaseModel):
+    """An entry's canonical bytes, its stored leaf hash and the entry read as JSON."""
+
+    seq: int
+    entry: str
+    leaf_hash: str | None
+    entry_json: dict[str, Any] | None = None
+
+
+class EntryProofPublic(EntryPublic):
+    """An entry with its RFC 9162 inclusion proof in the tree of `tree_size` entries."""
+
+    tree_size: int
+    inclusion_proof: list[str]
+
+
+class EntriesPage(BaseModel):
+    """A page of entries in seq order; ask again from `next_start` until it is null."""
+
+    entries: list[EntryPublic]
+    next_start: int | None
+    tree_size: int
+
+
+class ConsistencyPublic(BaseModel):
+    """RFC 9162 consistency proof that the tree of `second` entries extends that of `first`."""
+
+    first: int
+    second: int
+    proof: list[str]
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _latest(request: Request) -> SignedCheckpoint:
+    with transaction(_engine(request)) as session:
+        latest = AuditLog(session).latest_checkpoint()
+    if latest is None:
+        raise HTTPException(503, "the log has no signed checkpoint yet; try again shortly")
+    return latest
+
+
+@router.get(
+    "/checkpoint",
+    summary="Latest signed checkpoint",
+    response_model=CheckpointPublic,
+    responses={200: {"content": {"text/plain": {}}}},
+)
+def checkpoint(request: Request) -> Response:
+    """The signed note as text/plain (what transparency-log tools read), or JSON when the
+    client asks for `application/json` first."""
+    latest = _latest(request)
+    accept = request.headers.get("accept", "")
+    if accept.startswith("application/json"):
+        body = CheckpointPublic(
+            origin=latest.checkpoint.origin,
+            tree_size=latest.checkpoint.tree_size,
+            root_hash=_b64(latest.checkpoint.root_hash),
+            note=latest.note,
+            signed_at=latest.signed_at,
+        )
+        return Response(body.model_dump_json(), media_type="application/json")
+    return PlainTextResponse(latest.note, media_type=_TEXT)
+
+
+@router.get("/public-key", summary="The log's verifier key", response_class=PlainTextResponse)
+def public_key(request: Request) -> PlainTextResponse:
+    """The signed-note verifier key `<origin>+<key id>+<base64 key>` to pin once."""
+    signer: NoteSigner = request.app.state.audit_signer
+    return PlainTextResponse(signer.verifier.vkey + "\n", media_type=_TEXT)
+
+
+def _entry_json(data: bytes) -> dict[str, Any] | None:
+    try:
+        return parse_entry(data).to_json()
+    except ValueError:
+        return None  # the bytes are what they are; a verifier will say what is wrong
+
+
+@router.get("/entries/{seq}", summary="An entry with its inclusion proof")
+def entry(
+    request: Request,
+    seq: int,
+    tree_size: Annotated[int | None, Query(ge=1, description="default: latest checkpoint")] = None,
+) -> EntryProofPublic:
+    """Entry `seq` and its audit path in the tree of `tree_size` entries (by default the
+    latest checkpoint's, so that the proof verifies against its signed root)."""
+    if seq < 0:
+        raise HTTPException(404, f"entry {seq} does not exist; seqs start at 0")
+    size = tree_size if tree_size is not None else _latest(request).checkpoint.tree_size
+    with transaction(_engine(request)) as session:
+        log = AuditLog(session)
+        current = log.tree_size
+        if size > current:
+            raise HTTPException(404, f"tree_size {size} is larger than the log ({current} entries)")
+        if seq >= size:
+            raise HTTPException(
+                404,
+                f"entry {seq} is not in the tree of size {size}; ask with a larger tree_size "
+                f"(at most {current}) or wait for the next checkpoint",
+            )
+        data = log.entry(seq)
+        if data is None:
+            raise HTTPException(404, f"entry {seq} is missing from the store")
+        stored_leaf = log.repository.subtree_hashes([(0, seq)]).get((0, seq))
+        try:
+            proof = log.inclusion_proof(seq, size)
+        except MissingSubtreeError as error:
+            raise HTTPException(500, f"the stored tree is damaged: {error}") from None
+    return EntryProofPublic(
+        seq=seq,
+        entry=_b64(data),
+        leaf_hash=None if stored_leaf is None else _b64(stored_leaf),
+        entry_json=_entry_json(data),
+        tree_size=size,
+        inclusion_proof=[_b64(element) for element in proof],
+    )
+
+
+@router.get("/entries", summary="A page of entries (export)")
+def entries(
+    request: Request,
+    start: Annotated[int, Query(ge=0, description="first seq of the page")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="entries per page")] = 100,
+) -> EntriesPage:
+    """Entries from seq `start` on, with their stored leaf hashes; page with `next_start`."""
+    with transaction(_engine(request)) as session:
+        log = AuditLog(session)
+        stored = log.entries(start, limit)
+        size = log.tree_size
+    return EntriesPage(
+        entries=[
+            EntryPublic(
+                seq=item.seq,
+                entry=_b64(item.entry),
+                leaf_hash=None if item.leaf_hash is None else _b64(item.leaf_hash),
+            )
+            for item in stored
+        ],
+        next_start=stored[-1].seq + 1 if len(stored) == limit else None,
+        tree_size=size,
+    )
+
+
+@router.get("/consistency", summary="A consistency proof between two tree sizes")
+def consistency(
+    request: Request,
+    first: Annotated[int, Query(ge=1, description="the smaller (earlier) tree size")],
+    second: Annotated[int | None, Query(ge=1, description="default: latest checkpoint")] = None,
+) -> ConsistencyPublic:
+    """RFC 9162 section 2.1.4 proof that the tree of `second` entries extends that of `first`."""
+    size = second if second is not None else _latest(request).checkpoint.tree_size
+    if first > size:
+        raise HTTPException(
+            400, f"first ({first}) must not exceed second ({size}): proofs go from old to new"
+        )
+    with transaction(_engine(request)) as session:
+        log = AuditLog(session)
+        current = log.tree_size
+        if size > current:
+            raise HTTPException(404, f"tree size {size} is larger than the log ({current})")
+        try:
+            proof = log.consistency_proof(first, size)
+        except MissingSubtreeError as error:
+            raise HTTPException(500, f"the stored tree is damaged: {error}") from None
+    return ConsistencyPublic(first=first, second=size, proof=[_b64(p) for p in proof])
+
+
+def _sign(engine: Engine, signer: NoteSigner) -> SignedCheckpoint:
+    with transaction(engine, write_lock=True) as session:
+        return AuditLog(session).sign_checkpoint(signer)
+
+
+async def _sign_periodically(engine: Engine, signer: NoteSigner, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await asyncio.to_thread(_sign, engine, signer)
+        except Exception:  # noqa: BLE001 - a failed round must not stop the next one
+            _log.exception("audit: signing a checkpoint failed; retrying in %s s", interval_s)
+
+
+@asynccontextmanager
+async def checkpoint_signing(app: FastAPI) -> AsyncIterator[None]:
+    """Lifespan part of the audit log: open (or create) the signing key, sign a checkpoint
+    now, and every `audit_checkpoint_interval_s` seconds while the service runs."""
+    settings: Settings = app.state.settings
+    engine: Engine = app.state.engine
+    signer = open_log_signer(engine, settings)
+    app.state.audit_signer = signer
+    _sign(engine, signer)
+    task = None
+    if settings.audit_checkpoint_interval_s > 0:
+        task = asyncio.create_task(
+            _sign_periodically(engine, signer, settings.audit_checkpoint_interval_s)
+        )
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
