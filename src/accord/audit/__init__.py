@@ -42,6 +42,7 @@ from accord.audit._export import (
     fetch_consistency,
     fetch_records,
     read_export,
+    verify_server,
     write_export,
 )
 from accord.audit._keys import create_signing_key, load_or_create_signing_key, load_signing_key
@@ -178,6 +179,7 @@ __all__ = [
     "verify_entry_submission",
     "verify_inclusion",
     "verify_log",
+    "verify_server",
     "verify_submission",
     "write_export",
 ]

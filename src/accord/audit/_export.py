@@ -22,8 +22,9 @@ from typing import IO, Any
 
 import httpx
 
-from accord.audit._errors import LogSourceError
-from accord.audit._verify import LogRecord
+from accord.audit._errors import AuditError, LogSourceError
+from accord.audit._notes import NoteVerifier, open_checkpoint
+from accord.audit._verify import LogRecord, VerificationReport, verify_log
 
 __all__ = [
     "EXPORT_FORMAT",
@@ -31,6 +32,7 @@ __all__ = [
     "fetch_consistency",
     "fetch_records",
     "read_export",
+    "verify_server",
     "write_export",
 ]
 
@@ -158,3 +160,29 @@ def fetch_consistency(client: httpx.Client, first_size: int, second_size: int) -
     if not isinstance(proof, list):
         raise LogSourceError("the server's /audit/consistency answer has no proof list")
     return [_unb64(element, "consistency proof element") for element in proof]
+
+
+def verify_server(
+    client: httpx.Client, *, pinned_note: str, verifier: NoteVerifier
+) -> VerificationReport:
+    """`verify_log` over a running server's public endpoints, with its consistency proof.
+
+    Reads the latest checkpoint, the consistency proof from the pinned size to it, and every
+    entry. Raises LogSourceError when the server cannot be read.
+    """
+    pinned_size = open_checkpoint(pinned_note, verifier).tree_size
+    note = fetch_checkpoint(client)
+    proof = None
+    try:
+        signed_size: int | None = open_checkpoint(note, verifier).tree_size
+    except AuditError:
+        signed_size = None  # verify_log reports the bad checkpoint as the failure
+    if signed_size is not None and 0 < pinned_size < signed_size:
+        proof = fetch_consistency(client, pinned_size, signed_size)
+    return verify_log(
+        fetch_records(client),
+        checkpoint_note=note,
+        pinned_note=pinned_note,
+        verifier=verifier,
+        consistency=proof,
+    )

@@ -169,9 +169,11 @@ class AuditLogRepository:
         return None if value is None else bytes(value)
 
     def latest_checkpoint(self) -> AuditCheckpointRow | None:
-        """The checkpoint issued last, or None before the first."""
+        """The checkpoint of the largest tree (the last issued of those), or None."""
         return self.session.scalars(
-            sa.select(AuditCheckpointRow).order_by(AuditCheckpointRow.id.desc()).limit(1)
+            sa.select(AuditCheckpointRow)
+            .order_by(AuditCheckpointRow.tree_size.desc(), AuditCheckpointRow.id.desc())
+            .limit(1)
         ).first()
 
     def checkpoints(self) -> list[AuditCheckpointRow]:

@@ -1,0 +1,152 @@
+"""`accord audit ...`: sign a checkpoint, export the log, verify an export or a server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import typer
+from rich.console import Console
+
+from accord.audit import (
+    AuditError,
+    AuditLog,
+    LogRecord,
+    NoteVerifier,
+    VerificationReport,
+    open_checkpoint,
+    open_log_signer,
+    read_export,
+    verify_log,
+    verify_server,
+    write_export,
+)
+from accord.cli._app import app, settings_of
+from accord.startup import open_store
+from accord.store import transaction
+
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+_console = Console(soft_wrap=True)
+_errors = Console(stderr=True, soft_wrap=True)
+#: Entries read per query while exporting.
+_EXPORT_PAGE = 5000
+
+
+@audit_app.command("checkpoint")
+def checkpoint(ctx: typer.Context) -> None:
+    """Sign a checkpoint of the log now (if it grew) and print the signed note."""
+    settings = settings_of(ctx)
+    engine = open_store(settings, seed=False)
+    signer = open_log_signer(engine, settings)
+    with transaction(engine, write_lock=True) as session:
+        signed = AuditLog(session).sign_checkpoint(signer)
+    typer.echo(signed.note, nl=False)
+
+
+@audit_app.command("public-key")
+def public_key(ctx: typer.Context) -> None:
+    """Print the log's verifier key (pin it where verifiers can trust it)."""
+    settings = settings_of(ctx)
+    typer.echo(open_log_signer(open_store(settings, seed=False), settings).verifier.vkey)
+
+
+def _stored_records(session_log: AuditLog, tree_size: int) -> Iterator[LogRecord]:
+    start = 0
+    while start < tree_size:
+        page = session_log.entries(start, min(_EXPORT_PAGE, tree_size - start))
+        if not page:
+            return
+        for item in page:
+            yield LogRecord(item.seq, item.entry, item.leaf_hash)
+        start = page[-1].seq + 1
+
+
+@audit_app.command("export")
+def export(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., dir_okay=False, help="JSON-lines file to write."),
+) -> None:
+    """Write the whole log and a checkpoint signed for it to FILE (accord-audit-export/1)."""
+    settings = settings_of(ctx)
+    engine = open_store(settings, seed=False)
+    signer = open_log_signer(engine, settings)
+    with transaction(engine, write_lock=True) as session:
+        log = AuditLog(session)
+        signed = log.sign_checkpoint(signer)
+        with file.open("w", encoding="utf-8") as stream:
+            count = write_export(
+                stream, signed.note, _stored_records(log, signed.checkpoint.tree_size)
+            )
+    _console.print(
+        f"Wrote {count:,} entries and the checkpoint of size {signed.checkpoint.tree_size:,} "
+        f"to {file}."
+    )
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise typer.BadParameter(f"cannot read the {what} {path}: {error}") from None
+
+
+@audit_app.command("verify")
+def verify(
+    file: Path | None = typer.Option(
+        None, "--file", "-f", exists=True, dir_okay=False, help="An `accord audit export` file."
+    ),
+    url: str | None = typer.Option(
+        None, "--url", "-u", help="A running Accord server, e.g. http://localhost:8000."
+    ),
+    pinned: Path = typer.Option(
+        ...,
+        "--checkpoint",
+        "-c",
+        exists=True,
+        dir_okay=False,
+        help="An earlier signed checkpoint you trust (the note text).",
+    ),
+    key: str = typer.Option(
+        ...,
+        "--public-key",
+        "-k",
+        help="The log's verifier key <origin>+<id>+<key>, or a file holding it.",
+    ),
+) -> None:
+    """Recompute the log from its entries and check it against a pinned checkpoint.
+
+    Exit 0 when the log verifies, 1 with the first failing entry otherwise.
+    """
+    if (file is None) == (url is None):
+        raise typer.BadParameter("give exactly one of --file and --url")
+    key_path = Path(key)
+    verifier = NoteVerifier.from_vkey(
+        _read_text(key_path, "public key").strip() if key_path.is_file() else key.strip()
+    )
+    pinned_note = _read_text(pinned, "pinned checkpoint")
+    open_checkpoint(pinned_note, verifier)  # a wrong key or file is a usage error
+    try:
+        if file is not None:
+            note, records = read_export(file)
+            report = verify_log(
+                records, checkpoint_note=note, pinned_note=pinned_note, verifier=verifier
+            )
+        else:
+            assert url is not None
+            with httpx.Client(base_url=url, timeout=60.0) as client:
+                report = verify_server(client, pinned_note=pinned_note, verifier=verifier)
+    except AuditError as error:
+        _errors.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from None
+    _print(report)
+
+
+def _print(report: VerificationReport) -> None:
+    if report.ok:
+        _console.print(report.summary(), highlight=False, markup=False)
+        return
+    _errors.print(report.summary(), highlight=False, markup=False)
+    raise typer.Exit(code=1)

@@ -1,0 +1,70 @@
+"""Audit log tables: created by migration 0002, append-only in the database, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from accord.store import AuditLogRepository, transaction
+
+AUDIT_TABLES = ("audit_entries", "audit_subtrees", "audit_checkpoints")
+TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def filled(engine: Engine) -> Engine:
+    """The engine, with one row in each audit table."""
+    with transaction(engine, write_lock=True) as session:
+        repository = AuditLogRepository(session)
+        repository.insert(
+            [(0, TIME, "partner.admitted", "system", None, None, b'{"seq":0}')],
+            [(0, 0, b"\x01" * 32)],
+        )
+        repository.add_checkpoint(
+            tree_size=1, root_hash=b"\x01" * 32, note="x\n1\nAQ==\n\n", signed_at=TIME
+        )
+    return engine
+
+
+def test_migration_creates_the_audit_tables(engine: Engine) -> None:
+    assert set(AUDIT_TABLES) <= set(sa.inspect(engine).get_table_names())
+
+
+@pytest.mark.parametrize("table", AUDIT_TABLES)
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {table} SET {column} = {column}",
+        "DELETE FROM {table}",
+        "DELETE FROM {table} WHERE {column} IS NOT NULL",
+    ],
+)
+def test_update_and_delete_are_refused(filled: Engine, table: str, statement: str) -> None:
+    column = {"audit_entries": "seq", "audit_subtrees": "level", "audit_checkpoints": "id"}[table]
+    with pytest.raises(DBAPIError, match="append-only"):
+        with filled.begin() as connection:
+            connection.exec_driver_sql(statement.format(table=table, column=column))
+    with filled.connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 1
+
+
+@pytest.mark.parametrize("table", AUDIT_TABLES)
+def test_truncate_is_refused_on_postgresql(
+    filled: Engine, database_backend: str, table: str
+) -> None:
+    if database_backend != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; DELETE without WHERE is refused above")
+    with pytest.raises(DBAPIError, match="append-only"):
+        with filled.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {table}")
+
+
+def test_inserting_an_existing_seq_or_subtree_fails(filled: Engine) -> None:
+    """A second writer that read a stale size cannot fork the log: the keys refuse it."""
+    with pytest.raises(sa.exc.IntegrityError):
+        with transaction(filled, write_lock=True) as session:
+            AuditLogRepository(session).insert([], [(0, 0, b"\x02" * 32)])
