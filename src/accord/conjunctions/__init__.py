@@ -26,8 +26,31 @@ from accord.conjunctions._probability import (
     foster_pc,
     pc_in_encounter_plane,
 )
+from accord.conjunctions._rtn import rtn_axes, to_rtn
+from accord.conjunctions._screening import (
+    GEO_SCREENING_VOLUME,
+    NASA_LEO_SCREENING_VOLUME,
+    CoLocation,
+    Conjunction,
+    PropagationFailure,
+    ScreeningResult,
+    ScreeningVolume,
+    screen_against,
+    screen_catalog,
+)
 
 __all__ = [
+    "GEO_SCREENING_VOLUME",
+    "NASA_LEO_SCREENING_VOLUME",
+    "CoLocation",
+    "Conjunction",
+    "PropagationFailure",
+    "ScreeningResult",
+    "ScreeningVolume",
+    "rtn_axes",
+    "screen_against",
+    "screen_catalog",
+    "to_rtn",
     "ALFANO_2005_MAX",
     "CLIP_FRACTION_OF_HBR",
     "DEFAULT_COVARIANCE",
