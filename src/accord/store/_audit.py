@@ -124,14 +124,20 @@ class AuditLogRepository:
         """The stored hashes of (level, node_index) pairs; absent ones are left out."""
         wanted = list(dict.fromkeys(subtrees))
         found: dict[tuple[int, int], bytes] = {}
-        table = _SUBTREES
         connection = self.session.connection()
+        # Positional placeholder of the driver: "?" (sqlite3) or "%s" (psycopg).
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         for start in range(0, len(wanted), _LOOKUP_CHUNK):
             chunk = wanted[start : start + _LOOKUP_CHUNK]
-            query = sa.select(table.c.level, table.c.node_index, table.c.hash).where(
-                sa.tuple_(table.c.level, table.c.node_index).in_(chunk)
+            # An OR of key equalities, not `(level, node_index) IN (...)`: SQLite scans the
+            # whole table for a row-value IN but searches the primary key once per term.
+            # Plain SQL text: compiling a SQLAlchemy expression would cost more than the query.
+            terms = " OR ".join([f"(level = {mark} AND node_index = {mark})"] * len(chunk))
+            parameters = tuple(value for pair in chunk for value in pair)
+            rows = connection.exec_driver_sql(
+                f"SELECT level, node_index, hash FROM audit_subtrees WHERE {terms}", parameters
             )
-            for level, node_index, value in connection.execute(query):
+            for level, node_index, value in rows:
                 found[(int(level), int(node_index))] = bytes(value)
         return found
 
