@@ -88,7 +88,9 @@ class GridSampler:
             cadence[fits] = multiple
         self.cadence = cadence
         #: Per object bound (km) on the error of the cubic between grid nodes (own cadence).
-        self.error_bound_km = hermite_error_bound_km(cadence * step_s, perigee_km, ecc)
+        self.error_bound_km = hermite_error_bound_km(
+            np.asarray(cadence * step_s, dtype=np.float64), perigee_km, ecc
+        )
         self._groups: list[tuple[int, NDArray[np.int64], Sgp4Propagator]] = []
         for multiple in np.unique(cadence):
             rows = np.flatnonzero(cadence == multiple)
