@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from accord.store import AuditLogRepository, transaction
+from accord.store import AuditLogRepository, create_engine, downgrade, transaction, upgrade
 
 AUDIT_TABLES = ("audit_entries", "audit_subtrees", "audit_checkpoints")
 TIME = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -68,3 +68,23 @@ def test_inserting_an_existing_seq_or_subtree_fails(filled: Engine) -> None:
     with pytest.raises(sa.exc.IntegrityError):
         with transaction(filled, write_lock=True) as session:
             AuditLogRepository(session).insert([], [(0, 0, b"\x02" * 32)])
+
+
+def test_downgrade_to_0001_removes_the_log_and_its_trigger_function(
+    empty_database_url: str,
+) -> None:
+    store = create_engine(empty_database_url)
+    try:
+        upgrade(store)
+        downgrade(store, "0001_catalog")
+        assert set(AUDIT_TABLES).isdisjoint(sa.inspect(store).get_table_names())
+        if store.dialect.name == "postgresql":
+            with store.connect() as connection:
+                functions = connection.exec_driver_sql(
+                    "SELECT count(*) FROM pg_proc WHERE proname = 'accord_audit_append_only'"
+                ).scalar_one()
+            assert functions == 0
+        upgrade(store)
+        assert set(AUDIT_TABLES) <= set(sa.inspect(store).get_table_names())
+    finally:
+        store.dispose()
