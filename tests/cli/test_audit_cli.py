@@ -88,3 +88,16 @@ def test_verify_needs_exactly_one_source(env: dict[str, str], tmp_path: Path) ->
     code, output = _run(env, "audit", "verify", "-c", str(note), "-k", "x+00000000+AA==")
     assert code == 2
     assert "exactly one of --file and --url" in output
+
+
+def test_verify_reports_an_unreachable_server_in_one_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    note = tmp_path / "pinned.note"
+    note.write_text(_run(env, "audit", "checkpoint")[1], encoding="utf-8")
+    vkey = _run(env, "audit", "public-key")[1].strip()
+    code, output = _run(
+        env, "audit", "verify", "--url", "http://127.0.0.1:9", "-c", str(note), "-k", vkey
+    )
+    assert code == 1
+    assert "error: could not reach the log at http://127.0.0.1:9" in output

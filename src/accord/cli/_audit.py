@@ -74,12 +74,13 @@ def export(
     engine = open_store(settings, seed=False)
     signer = open_log_signer(engine, settings)
     with transaction(engine, write_lock=True) as session:
-        log = AuditLog(session)
-        signed = log.sign_checkpoint(signer)
-        with file.open("w", encoding="utf-8") as stream:
-            count = write_export(
-                stream, signed.note, _stored_records(log, signed.checkpoint.tree_size)
-            )
+        signed = AuditLog(session).sign_checkpoint(signer)
+    # Entries never change, so a later read transaction sees exactly the signed ones (and
+    # writers are not held up while the file is written).
+    with transaction(engine) as session, file.open("w", encoding="utf-8") as stream:
+        count = write_export(
+            stream, signed.note, _stored_records(AuditLog(session), signed.checkpoint.tree_size)
+        )
     _console.print(
         f"Wrote {count:,} entries and the checkpoint of size {signed.checkpoint.tree_size:,} "
         f"to {file}."

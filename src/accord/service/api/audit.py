@@ -56,17 +56,18 @@ class CheckpointPublic(BaseModel):
 
 
 class EntryPublic(BaseModel):
-    """An entry's canonical bytes, its stored leaf hash and the entry read as JSON."""
+    """An entry's canonical bytes (base64) and the leaf hash the store holds for it."""
 
     seq: int
     entry: str
     leaf_hash: str | None
-    entry_json: dict[str, Any] | None = None
 
 
 class EntryProofPublic(EntryPublic):
-    """An entry with its RFC 9162 inclusion proof in the tree of `tree_size` entries."""
+    """An entry, read as JSON too (null if unreadable), with its RFC 9162 inclusion proof in
+    the tree of `tree_size` entries."""
 
+    entry_json: dict[str, Any] | None
     tree_size: int
     inclusion_proof: list[str]
 
