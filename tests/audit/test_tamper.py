@@ -21,11 +21,14 @@ from accord.audit import (
     AuditAction,
     AuditEvent,
     AuditLog,
+    InMemorySubtreeHashes,
+    LogIntegrityError,
     LogRecord,
     NoteSigner,
     SubjectRef,
     VerificationReport,
     entry_bytes,
+    leaf_hash,
     parse_entry,
     read_export,
     verify_log,
@@ -202,6 +205,46 @@ def test_a_rewritten_checkpoint_fails_its_signature(log: Log) -> None:
     assert reason.startswith("the log's checkpoint: the signature by accord.local/log")
 
 
+def test_a_rewritten_entry_with_a_rebuilt_tree_is_found_but_not_located(
+    log: Log, tmp_path: Path
+) -> None:
+    """Recomputing every stored hash after a change still cannot reproduce the signed root."""
+    forged = _reencoded(log, 12, details={"data_class": "ephemeris", "recipient": "nasa"})
+    log.sql("UPDATE audit_entries SET entry = ? WHERE seq = 12", parameters=(forged,))
+    leaves = [leaf_hash(log.entry(seq)) for seq in range(SIGNED_SIZE)]
+    rows = InMemorySubtreeHashes.from_leaf_hashes(leaves).levels
+    connection = sqlite3.connect(log.database)
+    try:
+        connection.execute("DELETE FROM audit_subtrees")
+        connection.executemany(
+            "INSERT INTO audit_subtrees (level, node_index, hash) VALUES (?, ?, ?)",
+            [
+                (level, index, value)
+                for level, row in enumerate(rows)
+                for index, value in enumerate(row)
+            ],
+        )
+        connection.commit()
+    finally:
+        connection.close()
+    seq, reason = _failure(log.verify_server())
+    assert (seq, reason.split(":")[0]) == (None, "the server's consistency proof fails")
+    engine = log.client.app.state.engine  # type: ignore[attr-defined]
+    with pytest.raises(LogIntegrityError, match="does not extend its checkpoint of size 20"):
+        with transaction(engine, write_lock=True) as session:
+            AuditLog(session).sign_checkpoint(log.signer)
+    export = tmp_path / "log.jsonl"
+    _export(log, export)
+    note, records = read_export(export)
+    seq, reason = _failure(
+        verify_log(
+            records, checkpoint_note=note, pinned_note=log.pinned, verifier=log.signer.verifier
+        )
+    )
+    assert seq is None
+    assert "between 8 and 20 was changed" in reason
+
+
 # --- the same tampering, on an exported file -----------------------------------------------
 
 
@@ -209,7 +252,9 @@ def _export(log: Log, path: Path) -> None:
     engine = log.client.app.state.engine  # type: ignore[attr-defined]
     with transaction(engine) as session:
         audit = AuditLog(session)
-        note = audit.sign_checkpoint(log.signer).note
+        latest = audit.latest_checkpoint()  # signed before any tampering
+        assert latest is not None
+        note = latest.note
         records = [LogRecord(e.seq, e.entry, e.leaf_hash) for e in audit.entries(0, 1000)]
     with path.open("w", encoding="utf-8") as stream:
         write_export(stream, note, records)

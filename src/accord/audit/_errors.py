@@ -9,6 +9,7 @@ __all__ = [
     "InclusionProofError",
     "KeyFileError",
     "KeyFilePermissionError",
+    "LogIntegrityError",
     "LogSourceError",
     "MissingSubtreeError",
     "NoteFormatError",
@@ -68,3 +69,10 @@ class SubmissionSignatureError(AuditError, ValueError):
 
 class LogSourceError(AuditError, ValueError):
     """An audit export file or a server's answer cannot be read as an audit log."""
+
+
+class LogIntegrityError(AuditError):
+    """The stored log no longer agrees with a checkpoint it signed: it was changed in place.
+
+    The server refuses to sign over such a log, since that would sign the change.
+    """

@@ -28,7 +28,7 @@ from accord.audit._entries import (
     SubmissionSignature,
     entry_bytes,
 )
-from accord.audit._errors import MissingSubtreeError
+from accord.audit._errors import LogIntegrityError, MissingSubtreeError
 from accord.audit._keys import create_signing_key, load_signing_key
 from accord.audit._merkle import leaf_hash
 from accord.audit._notes import Checkpoint, NoteSigner, open_checkpoint, sign_checkpoint
@@ -176,12 +176,16 @@ class AuditLog:
 
         A new one is stored when the tree grew or the key (or origin) changed since the
         latest; otherwise the latest is returned as it is. Takes the append lock so that
-        checkpoints are issued in tree-size order.
+        checkpoints are issued in tree-size order. Before signing, the stored tree must still
+        give the latest checkpoint's root at its size (popcount(n) reads): a log changed or
+        cut back behind Accord's back raises LogIntegrityError instead of being signed.
         """
         self.repository.lock_for_append()
         size = self.tree_size
         root = tree_root(self.subtrees, size)
         latest = self.latest_checkpoint()
+        if latest is not None:
+            self._check_extends(latest.checkpoint, size)
         if (
             latest is not None
             and latest.checkpoint.tree_size == size
@@ -197,6 +201,23 @@ class AuditLog:
             tree_size=size, root_hash=root, note=note, signed_at=signed_at
         )
         return SignedCheckpoint(checkpoint, note, signed_at)
+
+    def _check_extends(self, signed: Checkpoint, size: int) -> None:
+        problem = None
+        if size < signed.tree_size:
+            problem = f"it holds {size:,} entries, fewer than the {signed.tree_size:,} signed"
+        else:
+            try:
+                if tree_root(self.subtrees, signed.tree_size) != signed.root_hash:
+                    problem = f"its first {signed.tree_size:,} entries give another root"
+            except MissingSubtreeError as error:
+                problem = str(error)
+        if problem is not None:
+            raise LogIntegrityError(
+                f"the stored audit log does not extend its checkpoint of size "
+                f"{signed.tree_size:,}: {problem}; it was changed outside Accord. Refusing to "
+                "sign: restore the log from a backup and audit it with `accord audit verify`"
+            )
 
     # --- reads ----------------------------------------------------------------------------
 
