@@ -8,12 +8,15 @@ from pathlib import Path
 import httpx
 import typer
 from rich.console import Console
+from sqlalchemy.engine import Engine
 
 from accord.audit import (
     AuditError,
     AuditLog,
     LogRecord,
+    NoteSigner,
     NoteVerifier,
+    SignedCheckpoint,
     VerificationReport,
     open_checkpoint,
     open_log_signer,
@@ -35,14 +38,22 @@ _errors = Console(stderr=True, soft_wrap=True)
 _EXPORT_PAGE = 5000
 
 
+def _sign(engine: Engine, signer: NoteSigner) -> SignedCheckpoint:
+    try:
+        with transaction(engine, write_lock=True) as session:
+            return AuditLog(session).sign_checkpoint(signer)
+    except AuditError as error:
+        _errors.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from None
+
+
 @audit_app.command("checkpoint")
 def checkpoint(ctx: typer.Context) -> None:
     """Sign a checkpoint of the log now (if it grew) and print the signed note."""
     settings = settings_of(ctx)
     engine = open_store(settings, seed=False)
     signer = open_log_signer(engine, settings)
-    with transaction(engine, write_lock=True) as session:
-        signed = AuditLog(session).sign_checkpoint(signer)
+    signed = _sign(engine, signer)
     typer.echo(signed.note, nl=False)
 
 
@@ -73,8 +84,7 @@ def export(
     settings = settings_of(ctx)
     engine = open_store(settings, seed=False)
     signer = open_log_signer(engine, settings)
-    with transaction(engine, write_lock=True) as session:
-        signed = AuditLog(session).sign_checkpoint(signer)
+    signed = _sign(engine, signer)
     # Entries never change, so a later read transaction sees exactly the signed ones (and
     # writers are not held up while the file is written).
     with transaction(engine) as session, file.open("w", encoding="utf-8") as stream:

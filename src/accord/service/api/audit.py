@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from accord.audit import (
     AuditLog,
+    LogIntegrityError,
     MissingSubtreeError,
     NoteSigner,
     SignedCheckpoint,
@@ -249,7 +250,11 @@ async def checkpoint_signing(app: FastAPI) -> AsyncIterator[None]:
     engine: Engine = app.state.engine
     signer = open_log_signer(engine, settings)
     app.state.audit_signer = signer
-    _sign(engine, signer)
+    try:
+        _sign(engine, signer)
+    except LogIntegrityError:
+        # Keep serving: the existing checkpoints and entries are what verifiers need to see.
+        _log.exception("audit: the stored log was changed outside Accord; not signing it")
     task = None
     if settings.audit_checkpoint_interval_s > 0:
         task = asyncio.create_task(
