@@ -9,7 +9,14 @@ from sqlalchemy.engine import Engine
 
 from accord.store import Base, create_engine, current_revision, downgrade, head_revision, upgrade
 
-TABLES = {"partners", "catalog_batches", "batch_rejections", "space_objects", "element_sets"}
+TABLES = {
+    "partners",
+    "partner_signing_keys",
+    "catalog_batches",
+    "batch_rejections",
+    "space_objects",
+    "element_sets",
+}
 
 
 def test_upgrade_creates_every_table_and_downgrade_removes_them(empty_database_url: str) -> None:

@@ -77,6 +77,11 @@ from accord.audit._notes import (
     open_note,
     sign_checkpoint,
 )
+from accord.audit._partner_keys import (
+    PARTNER_KEY_PURPOSE,
+    register_partner_key,
+    revoke_partner_key,
+)
 from accord.audit._proofs import consistency_proof, inclusion_proof, tree_root
 from accord.audit._submissions import (
     SUBMISSION_STATEMENT_PREFIX,
@@ -85,6 +90,7 @@ from accord.audit._submissions import (
     submission_statement,
     verify_entry_submission,
     verify_submission,
+    verify_submission_sha256,
 )
 from accord.audit._subtrees import (
     AppendResult,
@@ -110,6 +116,7 @@ __all__ = [
     "HASH_SIZE",
     "LOG_KEY_FILE",
     "MAX_ENTRY_BYTES",
+    "PARTNER_KEY_PURPOSE",
     "SUBMISSION_STATEMENT_PREFIX",
     "ActionSpec",
     "Actor",
@@ -171,6 +178,8 @@ __all__ = [
     "perfect_cover",
     "public_key_sha256",
     "read_export",
+    "register_partner_key",
+    "revoke_partner_key",
     "root_from_inclusion_proof",
     "sign_checkpoint",
     "sign_submission",
@@ -183,5 +192,6 @@ __all__ = [
     "verify_log",
     "verify_server",
     "verify_submission",
+    "verify_submission_sha256",
     "write_export",
 ]

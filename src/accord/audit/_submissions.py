@@ -30,6 +30,7 @@ __all__ = [
     "submission_statement",
     "verify_entry_submission",
     "verify_submission",
+    "verify_submission_sha256",
 ]
 
 #: First line of every submission statement (domain separation).
@@ -111,6 +112,21 @@ def verify_submission(
     does not cover this payload, kind and partner.
     """
     _verify(public_key, action, partner_id, content_sha256(payload), signature)
+
+
+def verify_submission_sha256(
+    public_key: Ed25519PublicKey,
+    action: AuditAction,
+    partner_id: str,
+    payload_sha256: str,
+    signature: SubmissionSignature,
+) -> None:
+    """`verify_submission` for a payload known by its SHA-256 (lowercase hex) only.
+
+    For callers that hashed the bytes as they read them (an import from an already-read
+    catalog); the statement is the same, so the same signature verifies.
+    """
+    _verify(public_key, action, partner_id, payload_sha256, signature)
 
 
 def verify_entry_submission(entry: AuditEntry, public_key: Ed25519PublicKey) -> None:

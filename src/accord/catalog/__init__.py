@@ -6,6 +6,7 @@ Reads and writes go through `accord.store` repositories; formats are read by
 
 from accord.catalog._ingest import (
     CatalogImportRejected,
+    CatalogSignatureError,
     IngestReport,
     import_catalog,
     import_element_sets,
@@ -25,6 +26,7 @@ __all__ = [
     "CELESTRAK_REFRESH_INTERVAL",
     "USER_AGENT",
     "CatalogImportRejected",
+    "CatalogSignatureError",
     "CatalogSyncError",
     "CelestrakClient",
     "FetchedCatalog",

@@ -16,10 +16,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.audit import (
+    Actor,
+    AuditAction,
+    AuditEvent,
+    AuditLog,
+    SubjectRef,
+    SubmissionSignature,
+    SubmissionSignatureError,
+    verify_submission_sha256,
+)
 from accord.formats import (
     MAX_NORAD_ID,
     CatalogFormat,
@@ -34,6 +44,8 @@ from accord.store import (
     CatalogRepository,
     DuplicateElementSet,
     IngestMode,
+    Partner,
+    PartnerKeyRepository,
     PartnerRepository,
     SourceKind,
     transaction,
@@ -41,6 +53,7 @@ from accord.store import (
 
 __all__ = [
     "CatalogImportRejected",
+    "CatalogSignatureError",
     "IngestReport",
     "import_catalog",
     "import_element_sets",
@@ -65,6 +78,13 @@ class CatalogImportRejected(FormatError):
             f"records invalid. First: {errors[0]}. Fix the records listed in `errors`, or "
             "import with mode 'store-valid' to store the valid records and report the rest",
         )
+
+
+class CatalogSignatureError(SubmissionSignatureError):
+    """A signed batch's signature does not verify with any active key of its partner.
+
+    Raised before anything is written: the batch is refused whole and no entry is logged.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +119,7 @@ def import_catalog(
     mode: IngestMode = IngestMode.REJECT_BATCH,
     format: CatalogFormat | None = None,
     submitted_at: datetime | None = None,
+    signature: bytes | None = None,
 ) -> IngestReport:
     """Read a catalog file (any `CatalogFormat`, detected when `format` is None) and store it.
 
@@ -106,6 +127,12 @@ def import_catalog(
     With an engine the batch is its own transaction; with a session it joins the caller's
     transaction (inside a SAVEPOINT) and the caller commits. A file-level problem raises
     `FormatError`; bad records in reject-batch mode raise `CatalogImportRejected`.
+
+    `signature`, when given, is the partner's raw 64-byte Ed25519 signature over the
+    submission statement for `catalog.batch`, its id and the SHA-256 of `data`
+    (`accord.audit.submission_statement`). It is verified against the partner's active keys
+    before anything is written (`CatalogSignatureError` if it fails) and kept in the audit
+    entry. Unsigned batches are accepted too.
     """
     file_sha256 = hashlib.sha256(data).hexdigest()
     reading = read_catalog(data, source=source_name, format=format)
@@ -117,6 +144,7 @@ def import_catalog(
         mode=mode,
         file_sha256=file_sha256,
         submitted_at=submitted_at,
+        signature=signature,
     )
 
 
@@ -152,6 +180,7 @@ def import_element_sets(
         mode=IngestMode.REJECT_BATCH,
         file_sha256=None,
         submitted_at=submitted_at,
+        signature=None,
     )
 
 
@@ -164,11 +193,12 @@ def import_reading(
     mode: IngestMode = IngestMode.REJECT_BATCH,
     file_sha256: str | None = None,
     submitted_at: datetime | None = None,
+    signature: bytes | None = None,
 ) -> IngestReport:
     """Validate an already-read catalog for storage and store it as one batch.
 
-    Same transaction and mode rules as `import_catalog`; `file_sha256` is that of the
-    bytes `reading` came from.
+    Same transaction, mode and signature rules as `import_catalog`; `file_sha256` is that
+    of the bytes `reading` came from (required with a `signature`, which covers it).
     """
     return _import(
         target,
@@ -179,6 +209,7 @@ def import_reading(
         mode=mode,
         file_sha256=file_sha256,
         submitted_at=submitted_at,
+        signature=signature,
     )
 
 
@@ -192,6 +223,7 @@ def _import(
     mode: IngestMode,
     file_sha256: str | None,
     submitted_at: datetime | None,
+    signature: bytes | None,
 ) -> IngestReport:
     mode = IngestMode(mode)
     source_kind = SourceKind(source_kind)
@@ -227,6 +259,7 @@ def _import(
         element_sets=good,
         errors=errors,
         submitted_at=submitted_at,
+        signature=signature,
     )
     if isinstance(target, Session):
         # A SAVEPOINT: a failure undoes this batch only, and the caller's session stays usable.
@@ -248,6 +281,7 @@ class _BatchToStore:
     element_sets: list[ReadElementSet]
     errors: list[RecordError]
     submitted_at: datetime | None
+    signature: bytes | None
 
 
 def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
@@ -258,6 +292,7 @@ def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
     appended here, in the same transaction: the batch and its entry commit together.
     """
     partner = PartnerRepository(session).get_by_name(batch.partner)
+    submission = None if batch.signature is None else _verified_submission(session, partner, batch)
     if session.get_bind().dialect.name == "postgresql":
         session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CATALOG_LOCK_KEY})")
     stored = CatalogRepository(session).add_batch(
@@ -279,6 +314,7 @@ def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
                 Actor.partner(str(partner.id)),
                 subjects=(SubjectRef("catalog_batch", str(stored.batch_id)),),
                 content_sha256=batch.file_sha256,
+                submission=submission,
                 details={
                     "source_kind": batch.source_kind.value,
                     "format": batch.format.value if batch.format else None,
@@ -303,6 +339,60 @@ def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
         rejected=batch.errors,
         duplicates=stored.duplicates,
     )
+
+
+def _verified_submission(
+    session: Session, partner: Partner, batch: _BatchToStore
+) -> SubmissionSignature:
+    """The batch's signature, checked against the partner's active keys (reads only).
+
+    Ed25519 signatures name no key, so each active key is tried; a signature made by one of
+    the partner's revoked keys is told apart, since its fix differs.
+    """
+    assert batch.signature is not None
+    where = f"{batch.source_name}: signed batch from partner {partner.name!r} (id {partner.id})"
+    if batch.file_sha256 is None:
+        raise CatalogSignatureError(
+            f"{where} has no file SHA-256 to check the signature over; pass the exact bytes "
+            "(import_catalog) or their `file_sha256` with the reading"
+        )
+    if len(batch.signature) != 64:
+        raise CatalogSignatureError(
+            f"{where}: an Ed25519 signature has 64 bytes, got {len(batch.signature)}; pass "
+            "the raw signature (or its base64 form to the CLI); nothing was stored"
+        )
+    keys = PartnerKeyRepository(session).signing_keys(partner)
+    for key in keys:
+        candidate = SubmissionSignature(key.key_sha256, batch.signature)
+        try:
+            verify_submission_sha256(
+                Ed25519PublicKey.from_public_bytes(key.public_key),
+                AuditAction.CATALOG_BATCH_ACCEPTED,
+                str(partner.id),
+                batch.file_sha256,
+                candidate,
+            )
+        except SubmissionSignatureError:
+            continue
+        if key.revoked_at is not None:
+            raise CatalogSignatureError(
+                f"{where} is signed by key {key.key_sha256}, revoked at "
+                f"{key.revoked_at.isoformat()}; sign with an active key (register a new one "
+                "with `accord partner key add`); nothing was stored"
+            )
+        return candidate
+    active = sum(1 for key in keys if key.revoked_at is None)
+    if active == 0:
+        state = "the partner has no active signing key"
+        fix = "register the partner's public key with `accord partner key add`"
+    else:
+        state = f"it verifies with none of the partner's {active} active key(s)"
+        fix = (
+            "sign the statement `accord-submission/v1`, `catalog.batch`, "
+            f"{partner.id}, {batch.file_sha256} (one per line, each ending in a newline) "
+            "over the exact bytes submitted, with a registered key of this partner"
+        )
+    raise CatalogSignatureError(f"{where}: signature refused, {state}; {fix}. Nothing was stored")
 
 
 def _storable(

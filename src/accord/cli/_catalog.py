@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +20,7 @@ from rich.table import Table
 
 from accord.catalog import (
     CatalogImportRejected,
+    CatalogSignatureError,
     CelestrakClient,
     IngestMode,
     IngestReport,
@@ -68,6 +71,21 @@ def _print_report(report: IngestReport) -> None:
         stderr_console().print(f"  ... and {more:,} more; --report FILE writes them all")
 
 
+def _read_signature(path: Path) -> bytes:
+    """A signature file: the raw 64 bytes, or their standard base64 text."""
+    data = path.read_bytes()
+    if len(data) == 64:
+        return data
+    try:
+        return base64.b64decode(data.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise typer.BadParameter(
+            f"{path}: {len(data)} bytes, neither a raw 64-byte Ed25519 signature nor base64; "
+            "write the raw signature or its base64 form",
+            param_hint="--signature",
+        ) from None
+
+
 def _report_json(path: Path, outcomes: list[dict[str, object]]) -> None:
     path.write_text(json.dumps(outcomes, indent=2, default=str) + "\n", encoding="utf-8")
 
@@ -93,8 +111,23 @@ def import_files(
     report: Path | None = typer.Option(
         None, "--report", help="Write every outcome and rejected record to this JSON file."
     ),
+    signature: Path | None = typer.Option(
+        None,
+        "--signature",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The partner's Ed25519 signature of the file's submission statement "
+        "(raw 64 bytes or base64); one file only.",
+    ),
 ) -> None:
     """Import TLE/3LE, GP (CSV/JSON/XML) or CCSDS OMM (KVN/XML) files, one batch per file."""
+    if signature is not None and len(files) != 1:
+        raise typer.BadParameter(
+            f"a signature covers one file, {len(files)} given; import signed files one by one",
+            param_hint="--signature",
+        )
+    signature_bytes = None if signature is None else _read_signature(signature)
     engine = open_store(settings_of(ctx), seed=False)
     outcomes: list[dict[str, object]] = []
     failed = False
@@ -110,8 +143,21 @@ def import_files(
             data = _read_with_progress(path, progress)
             try:
                 result = import_catalog(
-                    engine, data, source_name=path.name, partner=partner, mode=mode, format=format
+                    engine,
+                    data,
+                    source_name=path.name,
+                    partner=partner,
+                    mode=mode,
+                    format=format,
+                    signature=signature_bytes,
                 )
+            except CatalogSignatureError as exc:
+                failed = True
+                progress.stop()
+                stderr_console().print(f"error: {exc}", highlight=False, markup=False)
+                outcomes.append({"file": str(path), "stored": False, "reason": "signature refused"})
+                progress.start()
+                continue
             except FormatError as exc:
                 failed = True
                 progress.stop()
@@ -138,6 +184,7 @@ def import_files(
                     "stored": True,
                     "batch_id": result.batch_id,
                     "sha256": result.file_sha256,
+                    "signed": signature_bytes is not None,
                     "records": result.record_count,
                     "accepted": result.accepted_count,
                     "duplicates": len(result.duplicates),

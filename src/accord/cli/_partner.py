@@ -1,16 +1,36 @@
-"""`accord partner ...`: register and list partners (the submitters of catalog data)."""
+"""`accord partner ...`: register and list partners and their submission-signing keys."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    PublicFormat,
+    load_pem_public_key,
+)
 from rich.table import Table
 
-from accord.cli._app import app, settings_of, stdout_console
+from accord.audit import register_partner_key, revoke_partner_key
+from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.startup import open_store
-from accord.store import PartnerKind, PartnerRepository, transaction
+from accord.store import (
+    PartnerKeyError,
+    PartnerKeyRepository,
+    PartnerKind,
+    PartnerRepository,
+    UnknownPartnerError,
+    transaction,
+)
 
 partner_app = typer.Typer(help="Partners of the coalition.", no_args_is_help=True)
 app.add_typer(partner_app, name="partner")
+key_app = typer.Typer(
+    help="Partners' Ed25519 keys for signed submissions (docs/audit.md).", no_args_is_help=True
+)
+partner_app.add_typer(key_app, name="key")
 
 
 @partner_app.command("add")
@@ -49,4 +69,104 @@ def list_partners(ctx: typer.Context) -> None:
         table.add_column(column)
     for row in partners:
         table.add_row(*(str(value) for value in row))
+    stdout_console().print(table)
+
+
+def _read_public_key(path: Path) -> bytes:
+    """The raw 32-byte Ed25519 public key in `path`: raw bytes or a PEM SubjectPublicKeyInfo."""
+    data = path.read_bytes()
+    if not data.lstrip().startswith(b"-----BEGIN"):
+        return data  # raw; the repository checks the length
+    try:
+        key = load_pem_public_key(data)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{path}: not a readable PEM public key ({exc}); give a PEM SubjectPublicKeyInfo "
+            "('-----BEGIN PUBLIC KEY-----') or the raw 32-byte key",
+            param_hint="--public-key",
+        ) from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise typer.BadParameter(
+            f"{path}: a {type(key).__name__}, not an Ed25519 public key; partners sign with "
+            "Ed25519 only",
+            param_hint="--public-key",
+        )
+    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _fail(message: str) -> typer.Exit:
+    stderr_console().print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(code=1)
+
+
+@key_app.command("add")
+def add_key(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Registered partner the key belongs to."),
+    public_key: Path = typer.Option(
+        ...,
+        "--public-key",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="Ed25519 public key: the raw 32 bytes, or PEM (SubjectPublicKeyInfo).",
+    ),
+) -> None:
+    """Register a partner's Ed25519 public key for signed submissions (logged)."""
+    raw = _read_public_key(public_key)
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            partner = PartnerRepository(session).get_by_name(name)
+            key_sha256 = register_partner_key(session, partner, raw).key_sha256
+    except (UnknownPartnerError, PartnerKeyError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Registered key for {name}: {key_sha256}")
+
+
+@key_app.command("revoke")
+def revoke_key(
+    ctx: typer.Context,
+    key_sha256: str = typer.Argument(..., help="SHA-256 (hex) of the key, as `key list` shows."),
+) -> None:
+    """Revoke a partner key: it verifies no new submission from now on (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            revoke_partner_key(session, key_sha256)
+    except PartnerKeyError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Revoked key {key_sha256.lower()}.")
+
+
+@key_app.command("list")
+def list_keys(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Registered partner."),
+) -> None:
+    """List a partner's signing keys, revoked ones included."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            partner = PartnerRepository(session).get_by_name(name)
+            keys = [
+                (k.key_sha256, k.created_at, k.revoked_at)
+                for k in PartnerKeyRepository(session).signing_keys(partner)
+            ]
+    except UnknownPartnerError as exc:
+        raise _fail(str(exc)) from None
+    if not keys:
+        stdout_console().print(
+            f"{name} has no signing keys; register one with `accord partner key add`."
+        )
+        return
+    table = Table(title=f"Signing keys of {name}")
+    for column in ("key sha256", "created (UTC)", "revoked (UTC)"):
+        table.add_column(column, no_wrap=True)
+    for key_sha256, created_at, revoked_at in keys:
+        table.add_row(
+            key_sha256,
+            created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            revoked_at.strftime("%Y-%m-%d %H:%M:%S") if revoked_at else "active",
+        )
     stdout_console().print(table)

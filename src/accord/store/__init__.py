@@ -34,13 +34,21 @@ from accord.store._models import (
     IngestMode,
     Partner,
     PartnerKind,
+    PartnerSigningKey,
     SourceKind,
     SpaceObject,
 )
-from accord.store._partners import PartnerRepository, UnknownPartnerError
+from accord.store._partners import (
+    ED25519_PUBLIC_KEY_BYTES,
+    PartnerKeyError,
+    PartnerKeyRepository,
+    PartnerRepository,
+    UnknownPartnerError,
+)
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "ED25519_PUBLIC_KEY_BYTES",
     "AUDIT_LOCK_KEY",
     "SQLITE_BUSY_TIMEOUT_S",
     "AuditCheckpointRow",
@@ -58,8 +66,11 @@ __all__ = [
     "ElementSetRow",
     "IngestMode",
     "Partner",
+    "PartnerKeyError",
+    "PartnerKeyRepository",
     "PartnerKind",
     "PartnerRepository",
+    "PartnerSigningKey",
     "SourceKind",
     "SpaceObject",
     "StoredAuditEntry",

@@ -25,6 +25,7 @@ __all__ = [
     "IngestMode",
     "Partner",
     "PartnerKind",
+    "PartnerSigningKey",
     "SourceKind",
     "SpaceObject",
 ]
@@ -93,6 +94,25 @@ class Partner(Base):
     #: ISO 3166-1 alpha-2 or alpha-3 code, upper case; None for international bodies.
     country_code: Mapped[str | None] = mapped_column(sa.String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PartnerSigningKey(Base):
+    """An Ed25519 public key a partner signs its submissions with (docs/audit.md).
+
+    Rows are never deleted: a revoked key keeps its row, with `revoked_at` set, so that the
+    signatures it made before stay checkable from the log.
+    """
+
+    __tablename__ = "partner_signing_keys"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"), index=True)
+    #: The raw 32-byte Ed25519 public key (RFC 8032).
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    #: Lowercase hex SHA-256 of `public_key`: the key's id in audit entries.
+    key_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CatalogBatch(Base):

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from accord.store._models import Partner, PartnerKind
+from accord.store._models import Partner, PartnerKind, PartnerSigningKey
 
-__all__ = ["PartnerRepository", "UnknownPartnerError"]
+__all__ = [
+    "ED25519_PUBLIC_KEY_BYTES",
+    "PartnerKeyError",
+    "PartnerKeyRepository",
+    "PartnerRepository",
+    "UnknownPartnerError",
+]
+
+#: Length of a raw Ed25519 public key (RFC 8032 section 5.1.5).
+ED25519_PUBLIC_KEY_BYTES = 32
 
 _COUNTRY_CODE = re.compile(r"[A-Z]{2,3}")
 
 
 class UnknownPartnerError(LookupError):
     """No partner of that name (or id) is registered."""
+
+
+class PartnerKeyError(ValueError):
+    """A partner signing key cannot be registered or revoked as asked (the message says why)."""
 
 
 class PartnerRepository:
@@ -72,3 +86,79 @@ class PartnerRepository:
     ) -> Partner:
         """The partner of this name, registered with `kind` and `country_code` if new."""
         return self.find_by_name(name) or self.create(name, kind=kind, country_code=country_code)
+
+
+class PartnerKeyRepository:
+    """Partners' Ed25519 signing keys, inside the caller's session (transaction).
+
+    Row access only: `accord.audit.register_partner_key` and `revoke_partner_key` also
+    append the `key.created` / `key.revoked` audit entries; use those for state changes.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def register_signing_key(self, partner: Partner, public_key: bytes) -> PartnerSigningKey:
+        """Register `public_key` (raw 32 bytes) for `partner`; refuses a key already known."""
+        if len(public_key) != ED25519_PUBLIC_KEY_BYTES:
+            raise PartnerKeyError(
+                f"partner {partner.name!r}: a raw Ed25519 public key has "
+                f"{ED25519_PUBLIC_KEY_BYTES} bytes, got {len(public_key)}; pass the raw key "
+                "(or a PEM SubjectPublicKeyInfo file to `accord partner key add`)"
+            )
+        key_sha256 = hashlib.sha256(public_key).hexdigest()
+        existing = self.find(key_sha256)
+        if existing is not None:
+            owner = self.session.get(Partner, existing.partner_id)
+            raise PartnerKeyError(
+                f"key {key_sha256} is already registered (partner "
+                f"{owner.name if owner else existing.partner_id!r}"
+                f"{', revoked' if existing.revoked_at else ''}); a key is registered once: "
+                "generate a new key pair for a new registration"
+            )
+        key = PartnerSigningKey(
+            partner_id=partner.id,
+            public_key=bytes(public_key),
+            key_sha256=key_sha256,
+            created_at=datetime.now(UTC),
+            revoked_at=None,
+        )
+        self.session.add(key)
+        self.session.flush()
+        return key
+
+    def find(self, key_sha256: str) -> PartnerSigningKey | None:
+        """The key with this SHA-256 (hex), revoked or not, or None."""
+        return self.session.scalars(
+            sa.select(PartnerSigningKey).where(PartnerSigningKey.key_sha256 == key_sha256)
+        ).first()
+
+    def revoke_signing_key(self, key_sha256: str) -> PartnerSigningKey:
+        """Mark the key revoked now; it verifies no new submission from then on."""
+        key = self.find(key_sha256.lower())
+        if key is None:
+            raise PartnerKeyError(
+                f"no signing key with SHA-256 {key_sha256}; list a partner's keys with "
+                "`accord partner key list NAME`"
+            )
+        if key.revoked_at is not None:
+            raise PartnerKeyError(
+                f"key {key.key_sha256} was already revoked at {key.revoked_at.isoformat()}"
+            )
+        key.revoked_at = datetime.now(UTC)
+        self.session.flush()
+        return key
+
+    def signing_keys(self, partner: Partner) -> list[PartnerSigningKey]:
+        """Every key of `partner`, revoked ones included, oldest first."""
+        return list(
+            self.session.scalars(
+                sa.select(PartnerSigningKey)
+                .where(PartnerSigningKey.partner_id == partner.id)
+                .order_by(PartnerSigningKey.id)
+            )
+        )
+
+    def active_signing_keys(self, partner: Partner) -> list[PartnerSigningKey]:
+        """The keys of `partner` that are not revoked, oldest first."""
+        return [key for key in self.signing_keys(partner) if key.revoked_at is None]
