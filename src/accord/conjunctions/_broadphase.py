@@ -11,12 +11,13 @@ function's minimum over the hull), each padded by the error bound plus half the 
 (the threshold, or the screening volume's largest semi-axis). Two objects can come within
 reach during a window only if their padded boxes overlap in all four dimensions.
 
-Overlapping boxes are found with a uniform 4-D grid per window: a cell is at least as wide
-as the widest box in x, y, z, so a box touches at most two cells per axis; each box is
-entered in every cell it touches, pairs are formed within cells, and a pair is kept only
-in the one cell that holds the corner max(lo_a, lo_b) (a point inside both boxes), so each
-overlapping pair is reported exactly once. Sorting one array of packed (window, cell) keys
-for a whole chunk of windows keeps this vectorised.
+Overlapping boxes are found with a uniform 4-D grid per window (compiled kernels in
+`_broadphase_kernels`): each box is entered in every cell it touches, entries are sorted
+per window by cell, pairs are formed within cells, and a pair is kept only in the one cell
+that holds the corner max(lo_a, lo_b) (a point inside both boxes), so each overlapping
+pair is reported exactly once. The x, y, z cell size is the median box width of a sample
+of the chunk's boxes (so a box touches one to three cells per axis); the radial cell is
+twice the median radial extent, at least 25 km.
 """
 
 from __future__ import annotations
@@ -26,15 +27,24 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from accord.conjunctions._broadphase_kernels import (
+    box_arrays,
+    count_entries,
+    emit_pairs,
+    sorted_entries,
+)
+
 __all__ = ["WindowBoxes", "candidate_pairs", "window_boxes"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-_AXIS_BITS = 12
-_AXIS_OFFSET = 1 << (_AXIS_BITS - 1)
-_RADIUS_BITS = 16
-_WINDOW_BITS = 61 - 3 * _AXIS_BITS - _RADIUS_BITS
+#: Boxes sampled (every n-th object and window) to choose the cell size.
+_SAMPLE_STRIDE = 7
+#: x, y, z cell size: this quantile of box widths times a factor (tuned on the catalog).
+_CELL_QUANTILE = 0.5
+_CELL_FACTOR = 1.0
+_MIN_CELL_KM = 10.0
 #: Radial cell width floor (km); LEO boxes are a few km thick radially over a step.
 _MIN_RADIAL_CELL_KM = 25.0
 
@@ -58,26 +68,14 @@ def window_boxes(
     pad_km: FloatArray,
 ) -> WindowBoxes:
     """Boxes of each object's trajectory over each window between consecutive nodes."""
-    p0, p1 = position_km[:, :-1], position_km[:, 1:]
-    c1 = p0 + velocity_km_s[:, :-1] * (step_s / 3.0)
-    c2 = p1 - velocity_km_s[:, 1:] * (step_s / 3.0)
-    pad = pad_km[:, None, None]
-    lo = np.minimum(np.minimum(p0, p1), np.minimum(c1, c2)) - pad
-    hi = np.maximum(np.maximum(p0, p1), np.maximum(c1, c2)) + pad
-    r_hi = np.sqrt(
-        np.maximum(
-            np.maximum(np.einsum("owi,owi->ow", p0, p0), np.einsum("owi,owi->ow", p1, p1)),
-            np.maximum(np.einsum("owi,owi->ow", c1, c1), np.einsum("owi,owi->ow", c2, c2)),
-        )
+    lo, hi, r_lo, r_hi, valid = box_arrays(
+        np.ascontiguousarray(position_km, dtype=np.float64),
+        np.ascontiguousarray(velocity_km_s, dtype=np.float64),
+        np.ascontiguousarray(valid_nodes, dtype=np.bool_),
+        float(step_s),
+        np.ascontiguousarray(pad_km, dtype=np.float64),
     )
-    chord_mid = p0 + p1
-    unit = chord_mid / np.linalg.norm(chord_mid, axis=-1, keepdims=True)
-    r_lo = np.minimum(
-        np.minimum(np.einsum("owi,owi->ow", p0, unit), np.einsum("owi,owi->ow", p1, unit)),
-        np.minimum(np.einsum("owi,owi->ow", c1, unit), np.einsum("owi,owi->ow", c2, unit)),
-    )
-    valid = valid_nodes[:, :-1] & valid_nodes[:, 1:]
-    return WindowBoxes(lo, hi, r_lo - pad_km[:, None], r_hi + pad_km[:, None], valid)
+    return WindowBoxes(lo, hi, r_lo, r_hi, valid)
 
 
 def candidate_pairs(
@@ -88,86 +86,78 @@ def candidate_pairs(
     `allowed`, when given, is a (objects, 2) mask of (may be a primary, may be a
     secondary); a pair is kept when one may be a primary and the other a secondary.
     """
-    obj, win = np.nonzero(boxes.valid)
-    if obj.size == 0:
-        empty = np.empty(0, dtype=np.int64)
+    n_objects = boxes.valid.shape[0]
+    empty = np.empty(0, dtype=np.int64)
+    if n_objects < 2 or not boxes.valid.any():
         return empty, empty, empty
-    lo = boxes.lo[obj, win]
-    hi = boxes.hi[obj, win]
-    r_lo = boxes.r_lo[obj, win]
-    r_hi = boxes.r_hi[obj, win]
-    cell = float(np.max(hi - lo)) * (1.0 + 1e-9)
-    radial_cell = max(_MIN_RADIAL_CELL_KM, float(np.median(r_hi - r_lo)) * 2.0)
-    lo_cell = np.floor(lo / cell).astype(np.int64)
-    hi_cell = np.floor(hi / cell).astype(np.int64)
-    r_lo_cell = np.floor(r_lo / radial_cell).astype(np.int64)
-    r_hi_cell = np.floor(r_hi / radial_cell).astype(np.int64)
-
-    # Expand each box over the radial cells it spans, then over its 1-2 cells per axis.
-    n_radial = r_hi_cell - r_lo_cell + 1
-    box = np.repeat(np.arange(obj.size), n_radial)
-    first = np.repeat(np.cumsum(n_radial) - n_radial, n_radial)
-    radial = r_lo_cell[box] + (np.arange(box.size) - first)
-    entries_box: list[IntArray] = []
-    entries_cell: list[IntArray] = []
-    for dx in (0, 1):
-        for dy in (0, 1):
-            for dz in (0, 1):
-                offset = np.array([dx, dy, dz])
-                cells = lo_cell[box] + offset
-                keep = np.all(cells <= hi_cell[box], axis=1)
-                entries_box.append(box[keep])
-                entries_cell.append(np.column_stack([cells[keep], radial[keep]]))
-    entry_box = np.concatenate(entries_box)
-    entry_cell = np.concatenate(entries_cell)
-    key = _pack(win[entry_box], entry_cell)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    entry_box = entry_box[order]
-    entry_cell = entry_cell[order]
-
-    # Pairs within runs of equal keys.
-    run_start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    run_length = np.diff(np.r_[run_start, key.size])
-    position = np.arange(key.size)
-    run_end = np.repeat(run_start + run_length, run_length)
-    after = run_end - position - 1
-    total = int(after.sum())
-    if total == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, empty
-    first_pos = np.repeat(position, after)
-    base = np.repeat(np.cumsum(after) - after, after)
-    second_pos = first_pos + 1 + (np.arange(total) - base)
-    a_box = entry_box[first_pos]
-    b_box = entry_box[second_pos]
-    here = entry_cell[first_pos]
-    # Keep the pair only in the cell holding max(lo_a, lo_b), and only if the boxes overlap.
-    corner = np.maximum(lo[a_box], lo[b_box])
-    corner_r = np.maximum(r_lo[a_box], r_lo[b_box])
-    keep = (
-        np.all(np.floor(corner / cell).astype(np.int64) == here[:, :3], axis=1)
-        & (np.floor(corner_r / radial_cell).astype(np.int64) == here[:, 3])
-        & np.all(corner <= np.minimum(hi[a_box], hi[b_box]), axis=1)
-        & (corner_r <= np.minimum(r_hi[a_box], r_hi[b_box]))
+    cell_km, radial_cell_km = _cell_sizes(boxes)
+    object_bits = max(1, int(n_objects - 1).bit_length())
+    axis_bits = (63 - object_bits) // 4
+    radial_bits = 63 - object_bits - 3 * axis_bits
+    inv_cell, inv_radial = 1.0 / cell_km, 1.0 / radial_cell_km
+    use_allowed = allowed is not None
+    allowed_mask = (
+        np.ascontiguousarray(allowed, dtype=np.bool_)
+        if allowed is not None
+        else np.ones((1, 2), dtype=np.bool_)
     )
-    a_obj, b_obj, window = obj[a_box[keep]], obj[b_box[keep]], win[a_box[keep]]
-    if allowed is not None:
-        pair_ok = (allowed[a_obj, 0] & allowed[b_obj, 1]) | (allowed[b_obj, 0] & allowed[a_obj, 1])
-        a_obj, b_obj, window = a_obj[pair_ok], b_obj[pair_ok], window[pair_ok]
-    swap = a_obj > b_obj
-    a_obj, b_obj = np.where(swap, b_obj, a_obj), np.where(swap, a_obj, b_obj)
-    return a_obj, b_obj, window
+    counts = count_entries(
+        boxes.lo,
+        boxes.hi,
+        boxes.r_lo,
+        boxes.r_hi,
+        boxes.valid,
+        inv_cell,
+        inv_radial,
+        axis_bits,
+        radial_bits,
+    )
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    entries, pair_counts = sorted_entries(
+        boxes.lo,
+        boxes.hi,
+        boxes.r_lo,
+        boxes.r_hi,
+        boxes.valid,
+        inv_cell,
+        inv_radial,
+        axis_bits,
+        radial_bits,
+        object_bits,
+        offsets,
+        allowed_mask,
+        use_allowed,
+    )
+    pair_offsets = np.concatenate([[0], np.cumsum(pair_counts)]).astype(np.int64)
+    rows = emit_pairs(
+        entries,
+        offsets,
+        pair_offsets,
+        boxes.lo,
+        boxes.hi,
+        boxes.r_lo,
+        boxes.r_hi,
+        inv_cell,
+        inv_radial,
+        axis_bits,
+        radial_bits,
+        object_bits,
+        allowed_mask,
+        use_allowed,
+    )
+    return rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
 
 
-def _pack(window: IntArray, cell: IntArray) -> IntArray:
-    """One sortable int64 key per (window, x cell, y cell, z cell, radial cell)."""
-    axis_mask = (1 << _AXIS_BITS) - 1
-    xyz = np.clip(cell[:, :3] + _AXIS_OFFSET, 0, axis_mask)
-    radial = np.clip(cell[:, 3], 0, (1 << _RADIUS_BITS) - 1)
-    key = window.astype(np.int64) << (3 * _AXIS_BITS + _RADIUS_BITS)
-    key |= xyz[:, 0] << (2 * _AXIS_BITS + _RADIUS_BITS)
-    key |= xyz[:, 1] << (_AXIS_BITS + _RADIUS_BITS)
-    key |= xyz[:, 2] << _RADIUS_BITS
-    key |= radial
-    return key
+def _cell_sizes(boxes: WindowBoxes) -> tuple[float, float]:
+    """Grid cell sizes (km): x, y, z from a sample of box widths, radial with a floor."""
+    sample_lo = boxes.lo[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
+    sample_hi = boxes.hi[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
+    sample_ok = boxes.valid[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
+    widths = (sample_hi - sample_lo)[sample_ok]
+    radial = (boxes.r_hi - boxes.r_lo)[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE][sample_ok]
+    if widths.size == 0:
+        widths = (boxes.hi - boxes.lo)[boxes.valid]
+        radial = (boxes.r_hi - boxes.r_lo)[boxes.valid]
+    cell = max(_MIN_CELL_KM, float(np.quantile(widths, _CELL_QUANTILE)) * _CELL_FACTOR)
+    radial_cell = max(_MIN_RADIAL_CELL_KM, float(np.median(radial)) * 2.0)
+    return cell, radial_cell

@@ -1,0 +1,280 @@
+"""Compiled (numba) kernels of the broad phase's 4-D grid: entries, per-window sort, pairs.
+
+Each (object, window) box is entered in every grid cell its padded extent touches (x, y, z
+and geocentric radius). An entry is one int64: the packed cell (clipped to the key's
+range) in the high bits and the object index in the low bits, so one plain sort per
+window groups entries by cell, objects ascending within a cell. A pair is reported only
+from the cell holding the corner max(lo_a, lo_b) of the two boxes (a point inside both
+when they overlap), so each overlapping (pair, window) appears exactly once. Cell ranges
+are clipped before iterating, so a box has at most one entry per (clipped) cell; a clipped
+cell merges far-away cells, which adds tests but never loses a pair, since the corner's
+cell is clipped the same way.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from numba import prange
+
+__all__ = ["count_entries", "emit_pairs", "sorted_entries"]
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _axis_cell(value: float, inv_cell: float, offset: int, top: int) -> int:
+    cell = int(np.floor(value * inv_cell)) + offset
+    return min(max(cell, 0), top)
+
+
+@numba.njit(cache=True, nogil=True)
+def _box_cells(lo, hi, r_lo, r_hi, o, w, inv_cell, inv_radial, axis_top, radial_top):
+    offset = (axis_top + 1) // 2
+    x0 = _axis_cell(lo[o, w, 0], inv_cell, offset, axis_top)
+    x1 = _axis_cell(hi[o, w, 0], inv_cell, offset, axis_top)
+    y0 = _axis_cell(lo[o, w, 1], inv_cell, offset, axis_top)
+    y1 = _axis_cell(hi[o, w, 1], inv_cell, offset, axis_top)
+    z0 = _axis_cell(lo[o, w, 2], inv_cell, offset, axis_top)
+    z1 = _axis_cell(hi[o, w, 2], inv_cell, offset, axis_top)
+    q0 = _axis_cell(r_lo[o, w], inv_radial, 0, radial_top)
+    q1 = _axis_cell(r_hi[o, w], inv_radial, 0, radial_top)
+    return x0, x1, y0, y1, z0, z1, q0, q1
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def count_entries(lo, hi, r_lo, r_hi, valid, inv_cell, inv_radial, axis_bits, radial_bits):
+    """Number of grid entries of each window (all its valid boxes)."""
+    n_objects, n_windows = valid.shape
+    axis_top = (1 << axis_bits) - 1
+    radial_top = (1 << radial_bits) - 1
+    counts = np.zeros(n_windows, dtype=np.int64)
+    for w in prange(n_windows):
+        total = 0
+        for o in range(n_objects):
+            if not valid[o, w]:
+                continue
+            x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
+                lo, hi, r_lo, r_hi, o, w, inv_cell, inv_radial, axis_top, radial_top
+            )
+            total += (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1)
+        counts[w] = total
+    return counts
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def sorted_entries(
+    lo,
+    hi,
+    r_lo,
+    r_hi,
+    valid,
+    inv_cell,
+    inv_radial,
+    axis_bits,
+    radial_bits,
+    object_bits,
+    offsets,
+    allowed,
+    use_allowed,
+):
+    """Sorted packed entries of every window (window w at offsets[w]:offsets[w+1]) and the
+    number of pairs each window reports."""
+    n_objects, n_windows = valid.shape
+    axis_top = (1 << axis_bits) - 1
+    radial_top = (1 << radial_bits) - 1
+    entries = np.empty(offsets[n_windows], dtype=np.int64)
+    pair_counts = np.zeros(n_windows, dtype=np.int64)
+    for w in prange(n_windows):
+        k = offsets[w]
+        for o in range(n_objects):
+            if not valid[o, w]:
+                continue
+            x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
+                lo, hi, r_lo, r_hi, o, w, inv_cell, inv_radial, axis_top, radial_top
+            )
+            for x in range(x0, x1 + 1):
+                for y in range(y0, y1 + 1):
+                    for z in range(z0, z1 + 1):
+                        base = (((x << axis_bits) | y) << axis_bits) | z
+                        for q in range(q0, q1 + 1):
+                            cell = (base << radial_bits) | q
+                            entries[k] = (cell << object_bits) | o
+                            k += 1
+        segment = entries[offsets[w] : offsets[w + 1]]
+        segment.sort()
+        pair_counts[w] = _scan_window(
+            segment,
+            lo,
+            hi,
+            r_lo,
+            r_hi,
+            w,
+            inv_cell,
+            inv_radial,
+            axis_bits,
+            radial_bits,
+            object_bits,
+            allowed,
+            use_allowed,
+            np.empty((0, 3), dtype=np.int64),
+            0,
+        )
+    return entries, pair_counts
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def emit_pairs(
+    entries,
+    offsets,
+    pair_offsets,
+    lo,
+    hi,
+    r_lo,
+    r_hi,
+    inv_cell,
+    inv_radial,
+    axis_bits,
+    radial_bits,
+    object_bits,
+    allowed,
+    use_allowed,
+):
+    """(object a, object b, window) rows, a < b, of every window's reported pairs."""
+    n_windows = offsets.size - 1
+    out = np.empty((pair_offsets[n_windows], 3), dtype=np.int64)
+    for w in prange(n_windows):
+        _scan_window(
+            entries[offsets[w] : offsets[w + 1]],
+            lo,
+            hi,
+            r_lo,
+            r_hi,
+            w,
+            inv_cell,
+            inv_radial,
+            axis_bits,
+            radial_bits,
+            object_bits,
+            allowed,
+            use_allowed,
+            out,
+            pair_offsets[w],
+        )
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan_window(
+    segment,
+    lo,
+    hi,
+    r_lo,
+    r_hi,
+    w,
+    inv_cell,
+    inv_radial,
+    axis_bits,
+    radial_bits,
+    object_bits,
+    allowed,
+    use_allowed,
+    out,
+    first_row,
+):
+    """Pairs of one window's sorted entries; written to out[first_row:] when out has rows."""
+    axis_top = (1 << axis_bits) - 1
+    radial_top = (1 << radial_bits) - 1
+    offset = (axis_top + 1) // 2
+    object_mask = (1 << object_bits) - 1
+    write = out.shape[0] > 0
+    row = first_row
+    n = segment.size
+    start = 0
+    while start < n:
+        cell = segment[start] >> object_bits
+        end = start + 1
+        while end < n and (segment[end] >> object_bits) == cell:
+            end += 1
+        for i in range(start, end - 1):
+            a = segment[i] & object_mask
+            for j in range(i + 1, end):
+                b = segment[j] & object_mask
+                # 4-D overlap, then ownership: the cell of the corner max(lo_a, lo_b).
+                cx = max(lo[a, w, 0], lo[b, w, 0])
+                if cx > min(hi[a, w, 0], hi[b, w, 0]):
+                    continue
+                cy = max(lo[a, w, 1], lo[b, w, 1])
+                if cy > min(hi[a, w, 1], hi[b, w, 1]):
+                    continue
+                cz = max(lo[a, w, 2], lo[b, w, 2])
+                if cz > min(hi[a, w, 2], hi[b, w, 2]):
+                    continue
+                cr = max(r_lo[a, w], r_lo[b, w])
+                if cr > min(r_hi[a, w], r_hi[b, w]):
+                    continue
+                owner = _axis_cell(cx, inv_cell, offset, axis_top)
+                owner = (owner << axis_bits) | _axis_cell(cy, inv_cell, offset, axis_top)
+                owner = (owner << axis_bits) | _axis_cell(cz, inv_cell, offset, axis_top)
+                owner = (owner << radial_bits) | _axis_cell(cr, inv_radial, 0, radial_top)
+                if owner != cell:
+                    continue
+                if use_allowed and not (
+                    (allowed[a, 0] and allowed[b, 1]) or (allowed[b, 0] and allowed[a, 1])
+                ):
+                    continue
+                if write:
+                    out[row, 0] = a
+                    out[row, 1] = b
+                    out[row, 2] = w
+                row += 1
+        start = end
+    return row - first_row
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def box_arrays(position, velocity, valid_nodes, step_s, pad):
+    """lo, hi (objects, windows, 3), r_lo, r_hi, valid (objects, windows) of the padded boxes.
+
+    Same bounds as `_broadphase.window_boxes` documents: the Bezier control points' box,
+    the largest control-point radius, the smallest projection on the chord midpoint.
+    """
+    n_objects, n_nodes = valid_nodes.shape
+    n_windows = n_nodes - 1
+    lo = np.empty((n_objects, n_windows, 3))
+    hi = np.empty((n_objects, n_windows, 3))
+    r_lo = np.empty((n_objects, n_windows))
+    r_hi = np.empty((n_objects, n_windows))
+    valid = np.empty((n_objects, n_windows), dtype=np.bool_)
+    third = step_s / 3.0
+    points = np.empty((4, 3))
+    for o in prange(n_objects):
+        points = np.empty((4, 3))
+        for w in range(n_windows):
+            valid[o, w] = valid_nodes[o, w] and valid_nodes[o, w + 1]
+            mid_norm = 0.0
+            for k in range(3):
+                p0 = position[o, w, k]
+                p1 = position[o, w + 1, k]
+                points[0, k] = p0
+                points[1, k] = p0 + velocity[o, w, k] * third
+                points[2, k] = p1 - velocity[o, w + 1, k] * third
+                points[3, k] = p1
+                mid_norm += (p0 + p1) * (p0 + p1)
+            mid_norm = np.sqrt(mid_norm)
+            largest = 0.0
+            smallest = np.inf
+            for k in range(3):
+                low = min(min(points[0, k], points[1, k]), min(points[2, k], points[3, k]))
+                high = max(max(points[0, k], points[1, k]), max(points[2, k], points[3, k]))
+                lo[o, w, k] = low - pad[o]
+                hi[o, w, k] = high + pad[o]
+            for c in range(4):
+                squared = 0.0
+                projection = 0.0
+                for k in range(3):
+                    squared += points[c, k] * points[c, k]
+                    projection += points[c, k] * (position[o, w, k] + position[o, w + 1, k])
+                largest = max(largest, squared)
+                smallest = min(smallest, projection / mid_norm)
+            r_hi[o, w] = np.sqrt(largest) + pad[o]
+            r_lo[o, w] = smallest - pad[o]
+    return lo, hi, r_lo, r_hi, valid
