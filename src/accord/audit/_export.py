@@ -7,8 +7,8 @@ Export format `accord-audit-export/1`, UTF-8 JSON lines:
   "leaf_hash": "<base64 stored leaf hash>"}`.
 
 A server is read through its public endpoints (`/audit/checkpoint`, `/audit/entries`,
-`/audit/consistency`) with an `httpx.Client` whose `base_url` is the server's, so tests
-can pass FastAPI's TestClient.
+`/audit/consistency`) with an HTTP client whose `base_url` is the server's: an
+`httpx.Client` in use, or FastAPI's TestClient in tests (any `LogHttpClient`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import binascii
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import httpx
 
@@ -118,24 +118,33 @@ def read_export(path: Path) -> tuple[str, Iterator[LogRecord]]:
     return note, records()
 
 
-def _get(client: httpx.Client, url: str, **params: int) -> httpx.Response:
+class LogHttpClient(Protocol):
+    """An HTTP client bound to a log server's base URL (httpx.Client, or a test client)."""
+
+    @property
+    def base_url(self) -> Any: ...
+
+    def get(self, url: str, *, params: dict[str, int]) -> Any: ...
+
+
+def _get(client: LogHttpClient, url: str, **params: int) -> Any:
     try:
         response = client.get(url, params=params)
     except httpx.HTTPError as error:
         raise LogSourceError(f"could not reach the log at {client.base_url}: {error}") from None
     if response.status_code != 200:
         raise LogSourceError(
-            f"{response.request.url} answered {response.status_code}: {response.text[:200]}"
+            f"{client.base_url}{url} answered {response.status_code}: {response.text[:200]}"
         )
     return response
 
 
-def fetch_checkpoint(client: httpx.Client) -> str:
+def fetch_checkpoint(client: LogHttpClient) -> str:
     """The server's latest signed checkpoint note (`GET /audit/checkpoint`)."""
     return _get(client, "/audit/checkpoint").text
 
 
-def fetch_records(client: httpx.Client, *, page_size: int = PAGE_SIZE) -> Iterator[LogRecord]:
+def fetch_records(client: LogHttpClient, *, page_size: int = PAGE_SIZE) -> Iterator[LogRecord]:
     """Every entry the server holds, in seq order, page by page (`GET /audit/entries`)."""
     start = 0
     while True:
@@ -153,7 +162,7 @@ def fetch_records(client: httpx.Client, *, page_size: int = PAGE_SIZE) -> Iterat
         start = following
 
 
-def fetch_consistency(client: httpx.Client, first_size: int, second_size: int) -> list[bytes]:
+def fetch_consistency(client: LogHttpClient, first_size: int, second_size: int) -> list[bytes]:
     """The server's consistency proof between two sizes (`GET /audit/consistency`)."""
     answer = _get(client, "/audit/consistency", first=first_size, second=second_size).json()
     proof = answer.get("proof") if isinstance(answer, dict) else None
@@ -163,7 +172,7 @@ def fetch_consistency(client: httpx.Client, first_size: int, second_size: int) -
 
 
 def verify_server(
-    client: httpx.Client, *, pinned_note: str, verifier: NoteVerifier
+    client: LogHttpClient, *, pinned_note: str, verifier: NoteVerifier
 ) -> VerificationReport:
     """`verify_log` over a running server's public endpoints, with its consistency proof.
 
