@@ -45,6 +45,11 @@ _SAMPLE_STRIDE = 7
 _CELL_QUANTILE = 0.5
 _CELL_FACTOR = 1.0
 _MIN_CELL_KM = 10.0
+#: Slack (km) of the relative test over reach + error bounds: covers the narrow phase's
+#: own margin (0.05 km) and rounding.
+_RELATIVE_MARGIN_KM = 0.1
+#: Halvings of the relative Bezier curve tested (2**depth sub-boxes at most).
+_RELATIVE_DEPTH = 3
 #: Radial cell width floor (km); LEO boxes are a few km thick radially over a step.
 _MIN_RADIAL_CELL_KM = 25.0
 
@@ -58,6 +63,10 @@ class WindowBoxes:
     r_lo: FloatArray
     r_hi: FloatArray
     valid: NDArray[np.bool_]
+    position_km: FloatArray
+    velocity_km_s: FloatArray
+    step_s: float
+    pad_km: FloatArray
 
 
 def window_boxes(
@@ -68,23 +77,29 @@ def window_boxes(
     pad_km: FloatArray,
 ) -> WindowBoxes:
     """Boxes of each object's trajectory over each window between consecutive nodes."""
+    position = np.ascontiguousarray(position_km, dtype=np.float64)
+    velocity = np.ascontiguousarray(velocity_km_s, dtype=np.float64)
+    pad = np.ascontiguousarray(pad_km, dtype=np.float64)
     lo, hi, r_lo, r_hi, valid = box_arrays(
-        np.ascontiguousarray(position_km, dtype=np.float64),
-        np.ascontiguousarray(velocity_km_s, dtype=np.float64),
-        np.ascontiguousarray(valid_nodes, dtype=np.bool_),
-        float(step_s),
-        np.ascontiguousarray(pad_km, dtype=np.float64),
+        position, velocity, np.ascontiguousarray(valid_nodes, dtype=np.bool_), float(step_s), pad
     )
-    return WindowBoxes(lo, hi, r_lo, r_hi, valid)
+    return WindowBoxes(lo, hi, r_lo, r_hi, valid, position, velocity, float(step_s), pad)
 
 
 def candidate_pairs(
-    boxes: WindowBoxes, allowed: NDArray[np.bool_] | None = None
+    boxes: WindowBoxes,
+    allowed: NDArray[np.bool_] | None = None,
+    *,
+    extra_reach_km: float = 0.0,
 ) -> tuple[IntArray, IntArray, IntArray]:
-    """(object a, object b, window) of every pair of overlapping boxes, a < b, each once.
+    """(object a, object b, window) of every pair of overlapping boxes, a < b, each once,
+    whose relative cubic can come within pad_a + pad_b + extra_reach_km (+ a margin) of 0.
 
     `allowed`, when given, is a (objects, 2) mask of (may be a primary, may be a
     secondary); a pair is kept when one may be a primary and the other a secondary.
+    pad_a + pad_b is the reach plus both error bounds; `extra_reach_km` widens the
+    relative test (the screening passes threshold - reach when the threshold is larger,
+    so that co-location bookkeeping sees every window closer than the threshold).
     """
     n_objects = boxes.valid.shape[0]
     empty = np.empty(0, dtype=np.int64)
@@ -101,6 +116,10 @@ def candidate_pairs(
         if allowed is not None
         else np.ones((1, 2), dtype=np.bool_)
     )
+    relative = np.array(
+        [boxes.step_s / 3.0, _RELATIVE_MARGIN_KM + max(0.0, extra_reach_km), _RELATIVE_DEPTH]
+    )
+    geometry = (boxes.position_km, boxes.velocity_km_s, boxes.pad_km, relative)
     counts = count_entries(
         boxes.lo,
         boxes.hi,
@@ -127,6 +146,7 @@ def candidate_pairs(
         offsets,
         allowed_mask,
         use_allowed,
+        *geometry,
     )
     pair_offsets = np.concatenate([[0], np.cumsum(pair_counts)]).astype(np.int64)
     rows = emit_pairs(
@@ -144,6 +164,7 @@ def candidate_pairs(
         object_bits,
         allowed_mask,
         use_allowed,
+        *geometry,
     )
     return rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
 

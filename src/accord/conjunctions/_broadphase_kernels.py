@@ -75,6 +75,10 @@ def sorted_entries(
     offsets,
     allowed,
     use_allowed,
+    position,
+    velocity,
+    pad,
+    relative,
 ):
     """Sorted packed entries of every window (window w at offsets[w]:offsets[w+1]) and the
     number of pairs each window reports."""
@@ -115,6 +119,10 @@ def sorted_entries(
             object_bits,
             allowed,
             use_allowed,
+            position,
+            velocity,
+            pad,
+            relative,
             np.empty((0, 3), dtype=np.int64),
             0,
         )
@@ -137,6 +145,10 @@ def emit_pairs(
     object_bits,
     allowed,
     use_allowed,
+    position,
+    velocity,
+    pad,
+    relative,
 ):
     """(object a, object b, window) rows, a < b, of every window's reported pairs."""
     n_windows = offsets.size - 1
@@ -156,6 +168,10 @@ def emit_pairs(
             object_bits,
             allowed,
             use_allowed,
+            position,
+            velocity,
+            pad,
+            relative,
             out,
             pair_offsets[w],
         )
@@ -177,6 +193,10 @@ def _scan_window(
     object_bits,
     allowed,
     use_allowed,
+    position,
+    velocity,
+    pad,
+    relative,
     out,
     first_row,
 ):
@@ -186,6 +206,9 @@ def _scan_window(
     offset = (axis_top + 1) // 2
     object_mask = (1 << object_bits) - 1
     write = out.shape[0] > 0
+    third, margin, depth = relative[0], relative[1], int(relative[2])
+    stack = np.empty((depth + 2, 4, 3))
+    levels = np.empty(depth + 2, dtype=np.int64)
     row = first_row
     n = segment.size
     start = 0
@@ -219,6 +242,11 @@ def _scan_window(
                     continue
                 if use_allowed and not (
                     (allowed[a, 0] and allowed[b, 1]) or (allowed[b, 0] and allowed[a, 1])
+                ):
+                    continue
+                cutoff = pad[a] + pad[b] + margin
+                if not _relative_may_reach(
+                    position, velocity, a, b, w, third, cutoff, depth, stack, levels
                 ):
                     continue
                 if write:
@@ -278,3 +306,62 @@ def box_arrays(position, velocity, valid_nodes, step_s, pad):
             r_hi[o, w] = np.sqrt(largest) + pad[o]
             r_lo[o, w] = smallest - pad[o]
     return lo, hi, r_lo, r_hi, valid
+
+
+@numba.njit(cache=True, nogil=True)
+def _relative_may_reach(position, velocity, a, b, w, third, cutoff_km, depth, stack, levels):
+    """False when b - a's relative cubic over window w stays farther than cutoff_km from 0.
+
+    The relative cubic Hermite has the Bezier control points R0, R0 + dV0 h/3,
+    R1 - dV1 h/3, R1 (differences of the two objects' points) and lies in their convex
+    hull; the hull's axis-aligned box is tested, and halves of the curve (de Casteljau
+    split) are tested in turn down to `depth` levels while a box is within the cutoff.
+    """
+    for k in range(3):
+        r0 = position[b, w, k] - position[a, w, k]
+        r1 = position[b, w + 1, k] - position[a, w + 1, k]
+        stack[0, 0, k] = r0
+        stack[0, 1, k] = r0 + (velocity[b, w, k] - velocity[a, w, k]) * third
+        stack[0, 2, k] = r1 - (velocity[b, w + 1, k] - velocity[a, w + 1, k]) * third
+        stack[0, 3, k] = r1
+    levels[0] = 0
+    top = 1
+    cutoff_squared = cutoff_km * cutoff_km
+    while top > 0:
+        top -= 1
+        squared = 0.0
+        for k in range(3):
+            low = min(
+                min(stack[top, 0, k], stack[top, 1, k]), min(stack[top, 2, k], stack[top, 3, k])
+            )
+            high = max(
+                max(stack[top, 0, k], stack[top, 1, k]), max(stack[top, 2, k], stack[top, 3, k])
+            )
+            if low > 0.0:
+                squared += low * low
+            elif high < 0.0:
+                squared += high * high
+        if squared > cutoff_squared:
+            continue
+        level = levels[top]
+        if level >= depth:
+            return True
+        for k in range(3):
+            p0, p1, p2, p3 = stack[top, 0, k], stack[top, 1, k], stack[top, 2, k], stack[top, 3, k]
+            q1 = 0.5 * (p0 + p1)
+            m = 0.5 * (p1 + p2)
+            r2 = 0.5 * (p2 + p3)
+            q2 = 0.5 * (q1 + m)
+            r1 = 0.5 * (m + r2)
+            q3 = 0.5 * (q2 + r1)
+            stack[top, 1, k] = q1
+            stack[top, 2, k] = q2
+            stack[top, 3, k] = q3
+            stack[top + 1, 0, k] = q3
+            stack[top + 1, 1, k] = r1
+            stack[top + 1, 2, k] = r2
+            stack[top + 1, 3, k] = p3
+        levels[top] = level + 1
+        levels[top + 1] = level + 1
+        top += 2
+    return False

@@ -257,7 +257,7 @@ def _screen(
 
         clock = time.perf_counter()
         boxes = window_boxes(pos, vel, valid, step, pad)
-        a, b, w = candidate_pairs(boxes, allowed)
+        a, b, w = candidate_pairs(boxes, allowed, extra_reach_km=threshold_km - reach)
         candidates += a.size
         stages["broad"] += time.perf_counter() - clock
 
