@@ -22,6 +22,15 @@ from accord.formats._cdm_model import (
 from accord.formats._cdm_xml import format_cdm_xml
 from accord.formats._elements import MAX_NORAD_ID, MAX_TLE_NORAD_ID, ElementSet
 from accord.formats._errors import FormatError, RecordError
+from accord.formats._oem import read_oem
+from accord.formats._oem_kvn import format_oem_kvn
+from accord.formats._oem_model import (
+    OemCovariance,
+    OemHeader,
+    OemMetadata,
+    OemSegment,
+    OrbitEphemerisMessage,
+)
 from accord.formats._omm import WGS72_GM_KM3_PER_S2
 from accord.formats._omm_writer import format_omm_kvn
 from accord.formats._reading import CatalogFormat, CatalogReading, ReadElementSet
@@ -42,6 +51,13 @@ __all__ = [
     "format_cdm_kvn",
     "format_cdm_xml",
     "read_cdm",
+    "OemCovariance",
+    "OemHeader",
+    "OemMetadata",
+    "OemSegment",
+    "OrbitEphemerisMessage",
+    "format_oem_kvn",
+    "read_oem",
     "MAX_NORAD_ID",
     "MAX_TLE_NORAD_ID",
     "WGS72_GM_KM3_PER_S2",
