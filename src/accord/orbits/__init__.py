@@ -4,6 +4,7 @@ Pure computation over arrays and dataclasses, units in names: kilometres, km/s, 
 UTC times. No database and no web framework here.
 """
 
+from accord.orbits._earth_fixed import EarthFixedSampler
 from accord.orbits._errors import ElementSetError, FrameMismatchError, TimeInputError
 from accord.orbits._frames import (
     GeodeticPoints,
@@ -12,6 +13,7 @@ from accord.orbits._frames import (
     teme_to_gcrs,
     teme_to_itrs,
 )
+from accord.orbits._passes import Pass, predict_passes
 from accord.orbits._population import (
     SYNTHETIC_DEFAULT_EPOCH,
     SYNTHETIC_FAMILIES,
@@ -29,6 +31,7 @@ from accord.orbits._states import (
     Sgp4ErrorCode,
     TemeStates,
 )
+from accord.orbits._stations import GroundStation, GroundStationError, read_ground_stations
 from accord.orbits._times import JulianDates, utc_julian_dates
 
 __all__ = [
@@ -58,4 +61,11 @@ __all__ = [
     "teme_to_gcrs",
     "teme_to_itrs",
     "utc_julian_dates",
+    # Passes over ground stations (docs/campaigns.md).
+    "EarthFixedSampler",
+    "GroundStation",
+    "GroundStationError",
+    "Pass",
+    "predict_passes",
+    "read_ground_stations",
 ]
