@@ -43,8 +43,7 @@ def as_utc_datetime64(instant: datetime | np.datetime64) -> np.datetime64:
                 "e.g. datetime(2026, 5, 30, tzinfo=UTC)"
             )
         return utc_julian_dates([instant]).to_datetime64()[0]
-    converted: np.datetime64 = np.asarray(instant).astype("datetime64[ns]")[()]
-    return converted
+    return np.datetime64(str(np.datetime_as_string(instant, unit="ns")), "ns")
 
 
 class EarthFixedSampler:
