@@ -3,6 +3,13 @@
 Pure computation over numpy arrays and plain dataclasses; units are in the names.
 """
 
+from accord.conjunctions._cdm_builder import (
+    CDM_REF_FRAME,
+    DEFAULT_HARD_BODY_RADIUS_M,
+    CdmScreeningContext,
+    conjunction_to_cdm,
+    conjunctions_to_cdms,
+)
 from accord.conjunctions._cdm_probability import cdm_hard_body_radius_m, cdm_pc
 from accord.conjunctions._encounter import (
     encounter_plane_projection,
@@ -40,6 +47,11 @@ from accord.conjunctions._screening import (
 )
 
 __all__ = [
+    "CDM_REF_FRAME",
+    "DEFAULT_HARD_BODY_RADIUS_M",
+    "CdmScreeningContext",
+    "conjunction_to_cdm",
+    "conjunctions_to_cdms",
     "GEO_SCREENING_VOLUME",
     "NASA_LEO_SCREENING_VOLUME",
     "CoLocation",
