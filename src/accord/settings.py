@@ -65,6 +65,31 @@ class Settings(BaseSettings):
         ),
     )
 
+    alert_pc_threshold: float = Field(
+        default=1e-4,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "A conjunction event whose latest Pc is at or above this raises the `alert` level."
+        ),
+    )
+    alert_miss_km: float = Field(
+        default=1.0,
+        ge=0.0,
+        description=(
+            "A conjunction event whose latest miss distance (km) is at or below this raises "
+            "at least the `watch` level."
+        ),
+    )
+    event_tca_tolerance_s: float = Field(
+        default=600.0,
+        gt=0.0,
+        description=(
+            "CDMs of the same pair whose TCAs are within this many seconds belong to one "
+            "conjunction event."
+        ),
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `var_dir`."""

@@ -45,9 +45,35 @@ from accord.store._partners import (
     PartnerRepository,
     UnknownPartnerError,
 )
+from accord.store._screening import (
+    ScreeningRecord,
+    ScreeningRepository,
+    StoredCdm,
+    StoredConjunction,
+    StoredEvent,
+)
+from accord.store._screening_models import (
+    AlertLevel,
+    CdmRow,
+    ConjunctionEventRow,
+    ConjunctionRow,
+    ScreeningRow,
+    ScreeningStatus,
+)
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "AlertLevel",
+    "CdmRow",
+    "ConjunctionEventRow",
+    "ConjunctionRow",
+    "ScreeningRecord",
+    "ScreeningRepository",
+    "ScreeningRow",
+    "ScreeningStatus",
+    "StoredCdm",
+    "StoredConjunction",
+    "StoredEvent",
     "ED25519_PUBLIC_KEY_BYTES",
     "AUDIT_LOCK_KEY",
     "SQLITE_BUSY_TIMEOUT_S",

@@ -1,0 +1,28 @@
+"""Screening workflows: run a screening of the shared catalog, store CDMs, follow events.
+
+Uses the pure engine (`accord.conjunctions`), the store's repositories and the audit log;
+see docs/screening.md, "Storing screenings, CDMs and events".
+"""
+
+from accord.screening._events import AlertRules, EventAssignment, assign_events, open_alerts
+from accord.screening._workflow import (
+    DEFAULT_EVENT_TCA_TOLERANCE_S,
+    DEFAULT_ORIGINATOR,
+    ScreeningProgress,
+    build_cdms,
+    run_screening,
+    store_screening,
+)
+
+__all__ = [
+    "DEFAULT_EVENT_TCA_TOLERANCE_S",
+    "DEFAULT_ORIGINATOR",
+    "AlertRules",
+    "EventAssignment",
+    "ScreeningProgress",
+    "assign_events",
+    "build_cdms",
+    "open_alerts",
+    "run_screening",
+    "store_screening",
+]

@@ -1,0 +1,348 @@
+"""Run a screening of the shared catalog and store it: conjunctions, CDMs, events, audit.
+
+Steps: read the current element sets and the latest batch id (a short read transaction),
+screen them (`accord.conjunctions.screen_catalog`, no transaction held: it takes minutes
+on the whole catalog), build the CDMs and their Pcs, then write everything in ONE write
+transaction: the screening row, new and updated events, conjunctions, CDMs (KVN), and one
+`cdm.issued` audit entry per CDM whose content_sha256 is the KVN's SHA-256. A failure at any
+point of that transaction leaves nothing behind. See docs/screening.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.conjunctions import (
+    ALFANO_2005_MAX,
+    DEFAULT_HARD_BODY_RADIUS_M,
+    CdmScreeningContext,
+    ScreeningResult,
+    ScreeningVolume,
+    conjunctions_to_cdms,
+    screen_catalog,
+)
+from accord.formats import ConjunctionDataMessage, ElementSet, format_cdm_kvn
+from accord.screening._events import AlertRules, EventAssignment, assign_events
+from accord.store import (
+    CatalogRepository,
+    ScreeningRecord,
+    ScreeningRepository,
+    ScreeningStatus,
+    transaction,
+)
+
+__all__ = [
+    "DEFAULT_EVENT_TCA_TOLERANCE_S",
+    "DEFAULT_ORIGINATOR",
+    "ScreeningProgress",
+    "build_cdms",
+    "run_screening",
+    "store_screening",
+]
+
+#: CDMs of one pair whose TCAs are within this many seconds are one event (the default of
+#: ACCORD_EVENT_TCA_TOLERANCE_S).
+DEFAULT_EVENT_TCA_TOLERANCE_S = 600.0
+#: ORIGINATOR of the CDMs Accord issues, unless the caller names another.
+DEFAULT_ORIGINATOR = "ACCORD"
+_PLACEHOLDER_MESSAGE_ID = "PENDING"
+
+#: Called with (stage, fraction of that stage done): stages "load", "screen", "cdm", "store".
+ScreeningProgress = Callable[[str, float], None]
+
+
+def _report(progress: ScreeningProgress | None, stage: str, fraction: float) -> None:
+    if progress is not None:
+        progress(stage, fraction)
+
+
+def build_cdms(
+    result: ScreeningResult,
+    element_sets: Sequence[ElementSet],
+    *,
+    originator: str = DEFAULT_ORIGINATOR,
+    message_ids: Sequence[str] | None = None,
+    creation_date: datetime | None = None,
+    hard_body_radius_m: float = DEFAULT_HARD_BODY_RADIUS_M,
+    pc_method: str = ALFANO_2005_MAX,
+) -> list[ConjunctionDataMessage]:
+    """One CDM per conjunction of `result` (in its TCA order), with the screening's period.
+
+    `message_ids` default to `<originator>-<creation time>-<n>` (n from 1).
+    """
+    created = creation_date or datetime.now(UTC)
+    if message_ids is None:
+        stamp = created.strftime("%Y%m%dT%H%M%SZ")
+        message_ids = [f"{originator}-{stamp}-{n}" for n in range(1, len(result.conjunctions) + 1)]
+    return conjunctions_to_cdms(
+        result.conjunctions,
+        {es.norad_id: es for es in element_sets},
+        originator=originator,
+        message_ids=message_ids,
+        creation_date=created,
+        hard_body_radius_m=hard_body_radius_m,
+        pc_method=pc_method,
+        screening=CdmScreeningContext(
+            start=result.start,
+            stop=result.end,
+            threshold_km=result.threshold_km,
+            volume=result.volume,
+        ),
+    )
+
+
+def store_screening(
+    session: Session,
+    result: ScreeningResult,
+    cdms: Sequence[ConjunctionDataMessage],
+    *,
+    started_at: datetime,
+    object_count: int,
+    catalog_batch_id: int | None,
+    source_name: str | None,
+    hard_body_radius_m: float,
+    pc_method: str,
+    rules: AlertRules,
+    event_tca_tolerance_s: float = DEFAULT_EVENT_TCA_TOLERANCE_S,
+    actor: Actor | None = None,
+) -> ScreeningRecord:
+    """Store a finished screening in the caller's write transaction (see the module notes).
+
+    `cdms` are `result.conjunctions`' messages, in order; their MESSAGE_IDs are replaced by
+    `<ORIGINATOR>-<screening id>-<n>` and their CREATION_DATE by the time of storing.
+    """
+    if len(cdms) != len(result.conjunctions):
+        raise ValueError(
+            f"{len(cdms)} CDMs for {len(result.conjunctions)} conjunctions; build one each"
+        )
+    repository = ScreeningRepository(session)
+    now = datetime.now(UTC)
+    volume = result.volume
+    screening_id = repository.add_screening(
+        status=ScreeningStatus.COMPLETED.value,
+        started_at=started_at,
+        finished_at=now,
+        span_start=result.start,
+        duration_s=(result.end - result.start).total_seconds(),
+        threshold_km=result.threshold_km,
+        volume_radial_km=volume.radial_km if volume else None,
+        volume_in_track_km=volume.in_track_km if volume else None,
+        volume_cross_track_km=volume.cross_track_km if volume else None,
+        step_s=result.step_s,
+        hard_body_radius_m=hard_body_radius_m,
+        pc_method=pc_method,
+        catalog_batch_id=catalog_batch_id,
+        source_name=source_name,
+        object_count=object_count,
+        candidate_count=result.candidate_count,
+        conjunction_count=len(result.conjunctions),
+        co_location_count=len(result.co_locations),
+        failure_count=len(result.failures),
+    )
+    issued = [
+        dataclasses.replace(
+            cdm,
+            header=dataclasses.replace(
+                cdm.header,
+                message_id=f"{cdm.header.originator}-{screening_id}-{n}",
+                creation_date=now,
+            ),
+        )
+        for n, cdm in enumerate(cdms, start=1)
+    ]
+    tolerance = timedelta(seconds=event_tca_tolerance_s)
+    existing = repository.events_with_tca_between(result.start - tolerance, result.end + tolerance)
+    encounters = [
+        (
+            c.primary_norad_id,
+            c.secondary_norad_id,
+            c.tca,
+            cdm.relative.miss_distance_m / 1e3,
+            cdm.relative.collision_probability,
+            cdm.relative.collision_probability_method,
+        )
+        for c, cdm in zip(result.conjunctions, issued, strict=True)
+    ]
+    assignments = assign_events(
+        encounters, existing, seen_at=now, tolerance_s=event_tca_tolerance_s, rules=rules
+    )
+
+    def event_columns(event: EventAssignment) -> dict[str, object]:
+        return {
+            "tca": event.tca,
+            "cdm_count": event.cdm_count,
+            "latest_miss_km": event.latest_miss_km,
+            "latest_pc": event.latest_pc,
+            "latest_pc_method": event.latest_pc_method,
+            "last_seen_at": now,
+            "last_screening_id": screening_id,
+            "alert_level": event.alert_level.value,
+        }
+
+    new_events = [a for a in assignments if a.event_id is None]
+    old_events = [a for a in assignments if a.event_id is not None]
+    new_ids = repository.add_events(
+        [
+            event_columns(a)
+            | {
+                "primary_norad_id": a.primary_norad_id,
+                "secondary_norad_id": a.secondary_norad_id,
+                "first_seen_at": a.first_seen_at,
+            }
+            for a in new_events
+        ]
+    )
+    for event, event_id in zip(new_events, new_ids, strict=True):
+        event.event_id = event_id
+    repository.update_events([event_columns(a) | {"id": a.event_id} for a in old_events])
+    event_of = {k: a.event_id for a in assignments for k in a.members}
+
+    conjunction_ids = repository.add_conjunctions(
+        [
+            {
+                "screening_id": screening_id,
+                "event_id": event_of[k],
+                "primary_norad_id": c.primary_norad_id,
+                "secondary_norad_id": c.secondary_norad_id,
+                "tca": c.tca,
+                "miss_km": c.miss_km,
+                "relative_speed_km_s": c.relative_speed_km_s,
+                "miss_radial_km": c.miss_rtn_km[0],
+                "miss_in_track_km": c.miss_rtn_km[1],
+                "miss_cross_track_km": c.miss_rtn_km[2],
+                "collision_probability": cdm.relative.collision_probability,
+                "pc_method": cdm.relative.collision_probability_method,
+            }
+            for k, (c, cdm) in enumerate(zip(result.conjunctions, issued, strict=True))
+        ]
+    )
+    texts = [format_cdm_kvn(cdm) for cdm in issued]
+    hashes = [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
+    cdm_ids = repository.add_cdms(
+        [
+            {
+                "conjunction_id": conjunction_id,
+                "message_id": cdm.header.message_id,
+                "created_at": now,
+                "kvn": text,
+                "kvn_sha256": digest,
+            }
+            for conjunction_id, cdm, text, digest in zip(
+                conjunction_ids, issued, texts, hashes, strict=True
+            )
+        ]
+    )
+    AuditLog(session).append(
+        [
+            AuditEvent(
+                AuditAction.CDM_ISSUED,
+                actor or Actor.system(),
+                subjects=(
+                    SubjectRef("cdm", str(cdm_id)),
+                    SubjectRef("conjunction_event", str(event_of[k])),
+                    SubjectRef("screening", str(screening_id)),
+                    SubjectRef("object", str(c.primary_norad_id)),
+                    SubjectRef("object", str(c.secondary_norad_id)),
+                ),
+                content_sha256=digest,
+                details={
+                    "message_id": cdm.header.message_id,
+                    "tca": c.tca.astimezone(UTC).isoformat(timespec="microseconds"),
+                    "miss_m": round(c.miss_km * 1e3),
+                },
+                time=now,
+            )
+            for k, (c, cdm, cdm_id, digest) in enumerate(
+                zip(result.conjunctions, issued, cdm_ids, hashes, strict=True)
+            )
+        ]
+    )
+    record = repository.screening(screening_id)
+    assert record is not None
+    return record
+
+
+def run_screening(
+    engine: Engine,
+    *,
+    start: datetime,
+    duration: timedelta = timedelta(days=7),
+    threshold_km: float = 5.0,
+    screening_volume: ScreeningVolume | None = None,
+    step_s: float = 60.0,
+    element_sets: Sequence[ElementSet] | None = None,
+    source_name: str | None = None,
+    hard_body_radius_m: float = DEFAULT_HARD_BODY_RADIUS_M,
+    pc_method: str = ALFANO_2005_MAX,
+    originator: str = DEFAULT_ORIGINATOR,
+    rules: AlertRules | None = None,
+    event_tca_tolerance_s: float = DEFAULT_EVENT_TCA_TOLERANCE_S,
+    actor: Actor | None = None,
+    progress: ScreeningProgress | None = None,
+) -> ScreeningRecord:
+    """Screen the current catalog (or `element_sets`, e.g. from a file) and store it all.
+
+    Times UTC (aware), distances km. With `element_sets` the screening records
+    `source_name` instead of a catalog batch. Returns the stored screening.
+    """
+    started_at = datetime.now(UTC)
+    _report(progress, "load", 0.0)
+    batch_id = None
+    if element_sets is None:
+        with transaction(engine) as session:
+            catalog = CatalogRepository(session)
+            batch_id = catalog.freshness().last_batch_id
+            element_sets = [item.element_set for item in catalog.latest(limit=None).items]
+    _report(progress, "load", 1.0)
+    if len(element_sets) < 2:
+        raise ValueError(
+            f"screening needs at least two objects, the catalog has {len(element_sets)}; "
+            "import a catalog first (accord catalog import)"
+        )
+    result = screen_catalog(
+        element_sets,
+        start=start,
+        duration=duration,
+        threshold_km=threshold_km,
+        screening_volume=screening_volume,
+        step_s=step_s,
+        progress=lambda fraction: _report(progress, "screen", fraction),
+    )
+    _report(progress, "cdm", 0.0)
+    clock = time.perf_counter()
+    cdms = build_cdms(
+        result,
+        element_sets,
+        originator=originator,
+        message_ids=[_PLACEHOLDER_MESSAGE_ID] * len(result.conjunctions),
+        hard_body_radius_m=hard_body_radius_m,
+        pc_method=pc_method,
+    )
+    result.stage_seconds["cdm"] = round(time.perf_counter() - clock, 3)
+    _report(progress, "cdm", 1.0)
+    _report(progress, "store", 0.0)
+    with transaction(engine, write_lock=True) as session:
+        record = store_screening(
+            session,
+            result,
+            cdms,
+            started_at=started_at,
+            object_count=len(element_sets),
+            catalog_batch_id=batch_id,
+            source_name=source_name,
+            hard_body_radius_m=hard_body_radius_m,
+            pc_method=pc_method,
+            rules=rules or AlertRules(),
+            event_tca_tolerance_s=event_tca_tolerance_s,
+            actor=actor,
+        )
+    _report(progress, "store", 1.0)
+    return record
