@@ -5,6 +5,13 @@ UTC times. No database and no web framework here.
 """
 
 from accord.orbits._earth_fixed import EarthFixedSampler
+from accord.orbits._ephemeris import (
+    EphemerisError,
+    EphemerisInterpolator,
+    OutsideEphemerisError,
+    ephemeris_epochs_utc,
+)
+from accord.orbits._ephemeris_frames import ephemeris_to_teme, gcrs_to_teme_rotation
 from accord.orbits._errors import ElementSetError, FrameMismatchError, TimeInputError
 from accord.orbits._frames import (
     GeodeticPoints,
@@ -42,6 +49,12 @@ __all__ = [
     "SYNTHETIC_NORAD_ID_BASE",
     "CartesianStates",
     "ElementSetError",
+    "EphemerisError",
+    "EphemerisInterpolator",
+    "OutsideEphemerisError",
+    "ephemeris_epochs_utc",
+    "ephemeris_to_teme",
+    "gcrs_to_teme_rotation",
     "FrameMismatchError",
     "GeodeticPoints",
     "JulianDates",
