@@ -1,0 +1,26 @@
+"""Joint Earth-observation campaigns: access windows over areas of interest, and planning.
+
+Pure computation (docs/campaigns.md): areas of interest from GeoJSON, sensors, access windows
+with Sun elevation and downlink passes, and acquisition plans across partners' satellites
+(HiGHS MILP or a greedy heuristic) with fair shares. No store, no web framework here.
+"""
+
+from accord.campaigns._access import (
+    AccessWindow,
+    EoSensor,
+    access_windows,
+    attach_downlinks,
+    sun_elevation_deg,
+)
+from accord.campaigns._area import EARTH_MEAN_RADIUS_KM, AreaError, AreaOfInterest
+
+__all__ = [
+    "EARTH_MEAN_RADIUS_KM",
+    "AccessWindow",
+    "AreaError",
+    "AreaOfInterest",
+    "EoSensor",
+    "access_windows",
+    "attach_downlinks",
+    "sun_elevation_deg",
+]
