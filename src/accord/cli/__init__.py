@@ -5,7 +5,16 @@ from __future__ import annotations
 import os
 import sys
 
-from accord.cli import _audit, _catalog, _cdm, _demo, _partner, _propagate, _serve  # noqa: F401
+from accord.cli import (  # noqa: F401
+    _audit,
+    _catalog,
+    _cdm,
+    _demo,
+    _partner,
+    _propagate,
+    _screen,
+    _serve,
+)
 from accord.cli._app import app
 
 __all__ = ["app", "main"]
