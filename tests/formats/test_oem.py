@@ -118,11 +118,17 @@ def test_covariance_blocks_and_accelerations(shared: Callable[[str], Path]) -> N
 def test_nanosecond_epochs_survive(shared: Callable[[str], Path]) -> None:
     segment = _read(shared, "oem/orekit/OEMExample5.txt").segments[0]
     assert segment.epochs[0] == np.datetime64("2017-04-11T22:31:43.121856000", "ns")
-    text = "2017-04-11T22:31:43.123456789"
-    kvn = format_oem_kvn(_read(shared, "oem/orekit/OEMExample4.txt")).replace(
-        "2002-12-18T12:01:00.331", text
+    kvn = (
+        "CCSDS_OEM_VERS = 3.0\nCREATION_DATE = 2024-01-01T00:00:00\nORIGINATOR = X\n"
+        "META_START\nOBJECT_NAME = A\nOBJECT_ID = 2024-001A\nCENTER_NAME = EARTH\n"
+        "REF_FRAME = GCRF\nTIME_SYSTEM = UTC\nSTART_TIME = 2024-001T00:00:00.123456789Z\n"
+        "STOP_TIME = 2024-001T00:01:00\nMETA_STOP\n"
+        "2024-001T00:00:00.123456789 7000 0 0 0 7.5 0\n"
     )
-    assert read_oem(kvn).segments[0].epochs[1] == np.datetime64(text, "ns") or pytest.fail(kvn)
+    oem = read_oem(kvn)
+    expected = np.datetime64("2024-01-01T00:00:00.123456789", "ns")
+    assert oem.segments[0].epochs[0] == oem.segments[0].metadata.start_time == expected
+    assert read_oem(format_oem_kvn(oem)).segments[0].epochs[0] == expected
 
 
 def test_missing_mandatory_metadata_is_reported_at_meta_start() -> None:
