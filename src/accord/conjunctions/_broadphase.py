@@ -15,9 +15,16 @@ Overlapping boxes are found with a uniform 4-D grid per window (compiled kernels
 `_broadphase_kernels`): each box is entered in every cell it touches, entries are sorted
 per window by cell, pairs are formed within cells, and a pair is kept only in the one cell
 that holds the corner max(lo_a, lo_b) (a point inside both boxes), so each overlapping
-pair is reported exactly once. The x, y, z cell size is the median box width of a sample
-of the chunk's boxes (so a box touches one to three cells per axis); the radial cell is
-twice the median radial extent, at least 25 km.
+pair is reported exactly once. The x, y, z cell size is twice the median box width of a
+sample of the chunk's boxes (a box touches one or two cells per axis, rarely more); the
+radial cell is twice the median radial extent, at least 25 km. Entries are grouped by cell
+with a counting sort on a hash of the cell (linear time).
+
+A pair of overlapping boxes is then kept only if the relative trajectory can come within
+reach: the difference of the two cubics is the cubic with the differences of their Bezier
+control points, so it lies in their convex hull; if the hull's box (or, after de Casteljau
+halvings, every sub-curve's box) stays farther from the origin than pad_a + pad_b (the
+reach plus both error bounds) plus a margin, the true distance stays above the reach.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ IntArray = NDArray[np.int64]
 _SAMPLE_STRIDE = 7
 #: x, y, z cell size: this quantile of box widths times a factor (tuned on the catalog).
 _CELL_QUANTILE = 0.5
-_CELL_FACTOR = 1.0
+_CELL_FACTOR = 2.0
 _MIN_CELL_KM = 10.0
 #: Slack (km) of the relative test over reach + error bounds: covers the narrow phase's
 #: own margin (0.05 km) and rounding.
@@ -56,17 +63,39 @@ _MIN_RADIAL_CELL_KM = 25.0
 
 @dataclass(frozen=True)
 class WindowBoxes:
-    """Padded 4-D boxes: `lo`, `hi` (objects, windows, 3) km; `r_lo`, `r_hi` (objects, windows)."""
+    """Padded 4-D boxes of each (object, window), km, and the samples they bound.
 
-    lo: FloatArray
-    hi: FloatArray
-    r_lo: FloatArray
-    r_hi: FloatArray
-    valid: NDArray[np.bool_]
+    `packed` (windows, objects, 8): lo x, y, z, hi x, y, z, r_lo, r_hi, window-major so a
+    window's boxes are contiguous for the kernels; `packed_valid` (windows, objects).
+    `lo`, `hi` (objects, windows, 3), `r_lo`, `r_hi`, `valid` (objects, windows) are views.
+    """
+
+    packed: FloatArray
+    packed_valid: NDArray[np.bool_]
     position_km: FloatArray
     velocity_km_s: FloatArray
     step_s: float
     pad_km: FloatArray
+
+    @property
+    def lo(self) -> FloatArray:
+        return self.packed[:, :, 0:3].transpose(1, 0, 2)
+
+    @property
+    def hi(self) -> FloatArray:
+        return self.packed[:, :, 3:6].transpose(1, 0, 2)
+
+    @property
+    def r_lo(self) -> FloatArray:
+        return self.packed[:, :, 6].T
+
+    @property
+    def r_hi(self) -> FloatArray:
+        return self.packed[:, :, 7].T
+
+    @property
+    def valid(self) -> NDArray[np.bool_]:
+        return self.packed_valid.T
 
 
 def window_boxes(
@@ -80,10 +109,10 @@ def window_boxes(
     position = np.ascontiguousarray(position_km, dtype=np.float64)
     velocity = np.ascontiguousarray(velocity_km_s, dtype=np.float64)
     pad = np.ascontiguousarray(pad_km, dtype=np.float64)
-    lo, hi, r_lo, r_hi, valid = box_arrays(
+    packed, packed_valid = box_arrays(
         position, velocity, np.ascontiguousarray(valid_nodes, dtype=np.bool_), float(step_s), pad
     )
-    return WindowBoxes(lo, hi, r_lo, r_hi, valid, position, velocity, float(step_s), pad)
+    return WindowBoxes(packed, packed_valid, position, velocity, float(step_s), pad)
 
 
 def candidate_pairs(
@@ -121,11 +150,8 @@ def candidate_pairs(
     )
     geometry = (boxes.position_km, boxes.velocity_km_s, boxes.pad_km, relative)
     counts = count_entries(
-        boxes.lo,
-        boxes.hi,
-        boxes.r_lo,
-        boxes.r_hi,
-        boxes.valid,
+        boxes.packed,
+        boxes.packed_valid,
         inv_cell,
         inv_radial,
         axis_bits,
@@ -133,11 +159,8 @@ def candidate_pairs(
     )
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     entries, pair_counts = sorted_entries(
-        boxes.lo,
-        boxes.hi,
-        boxes.r_lo,
-        boxes.r_hi,
-        boxes.valid,
+        boxes.packed,
+        boxes.packed_valid,
         inv_cell,
         inv_radial,
         axis_bits,
@@ -153,10 +176,7 @@ def candidate_pairs(
         entries,
         offsets,
         pair_offsets,
-        boxes.lo,
-        boxes.hi,
-        boxes.r_lo,
-        boxes.r_hi,
+        boxes.packed,
         inv_cell,
         inv_radial,
         axis_bits,
@@ -171,14 +191,13 @@ def candidate_pairs(
 
 def _cell_sizes(boxes: WindowBoxes) -> tuple[float, float]:
     """Grid cell sizes (km): x, y, z from a sample of box widths, radial with a floor."""
-    sample_lo = boxes.lo[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
-    sample_hi = boxes.hi[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
-    sample_ok = boxes.valid[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
-    widths = (sample_hi - sample_lo)[sample_ok]
-    radial = (boxes.r_hi - boxes.r_lo)[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE][sample_ok]
-    if widths.size == 0:
-        widths = (boxes.hi - boxes.lo)[boxes.valid]
-        radial = (boxes.r_hi - boxes.r_lo)[boxes.valid]
+    sample = boxes.packed[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE][
+        boxes.packed_valid[::_SAMPLE_STRIDE, ::_SAMPLE_STRIDE]
+    ]
+    if sample.shape[0] == 0:
+        sample = boxes.packed[boxes.packed_valid]
+    widths = sample[:, 3:6] - sample[:, 0:3]
+    radial = sample[:, 7] - sample[:, 6]
     cell = max(_MIN_CELL_KM, float(np.quantile(widths, _CELL_QUANTILE)) * _CELL_FACTOR)
     radial_cell = max(_MIN_RADIAL_CELL_KM, float(np.median(radial)) * 2.0)
     return cell, radial_cell

@@ -27,33 +27,70 @@ def _axis_cell(value: float, inv_cell: float, offset: int, top: int) -> int:
 
 
 @numba.njit(cache=True, nogil=True)
-def _box_cells(lo, hi, r_lo, r_hi, o, w, inv_cell, inv_radial, axis_top, radial_top):
+def _box_cells(box, o, w, inv_cell, inv_radial, axis_top, radial_top):
     offset = (axis_top + 1) // 2
-    x0 = _axis_cell(lo[o, w, 0], inv_cell, offset, axis_top)
-    x1 = _axis_cell(hi[o, w, 0], inv_cell, offset, axis_top)
-    y0 = _axis_cell(lo[o, w, 1], inv_cell, offset, axis_top)
-    y1 = _axis_cell(hi[o, w, 1], inv_cell, offset, axis_top)
-    z0 = _axis_cell(lo[o, w, 2], inv_cell, offset, axis_top)
-    z1 = _axis_cell(hi[o, w, 2], inv_cell, offset, axis_top)
-    q0 = _axis_cell(r_lo[o, w], inv_radial, 0, radial_top)
-    q1 = _axis_cell(r_hi[o, w], inv_radial, 0, radial_top)
+    x0 = _axis_cell(box[w, o, 0], inv_cell, offset, axis_top)
+    x1 = _axis_cell(box[w, o, 3], inv_cell, offset, axis_top)
+    y0 = _axis_cell(box[w, o, 1], inv_cell, offset, axis_top)
+    y1 = _axis_cell(box[w, o, 4], inv_cell, offset, axis_top)
+    z0 = _axis_cell(box[w, o, 2], inv_cell, offset, axis_top)
+    z1 = _axis_cell(box[w, o, 5], inv_cell, offset, axis_top)
+    q0 = _axis_cell(box[w, o, 6], inv_radial, 0, radial_top)
+    q1 = _axis_cell(box[w, o, 7], inv_radial, 0, radial_top)
     return x0, x1, y0, y1, z0, z1, q0, q1
 
 
+@numba.njit(cache=True, nogil=True)
+def _bucket_shift(n):
+    """64 - bits of a power-of-two bucket count of at least n (and 2)."""
+    bits = 1
+    while (1 << bits) < n:
+        bits += 1
+    return 64 - bits
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bucket(cell, shift):
+    """Fibonacci hash of a packed cell into 2**(64 - shift) buckets."""
+    return int((np.uint64(cell) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(shift))
+
+
+@numba.njit(cache=True, nogil=True)
+def _group_by_bucket(segment, object_bits):
+    """Reorder entries so that equal hash buckets (hence equal cells) are contiguous.
+
+    A counting sort by bucket: linear time, where a full sort of the packed keys cost
+    most of the broad phase.
+    """
+    n = segment.size
+    shift = _bucket_shift(n)
+    starts = np.zeros((1 << (64 - shift)) + 1, dtype=np.int64)
+    for k in range(n):
+        starts[_bucket(segment[k] >> object_bits, shift) + 1] += 1
+    for k in range(1, starts.size):
+        starts[k] += starts[k - 1]
+    grouped = np.empty(n, dtype=np.int64)
+    for k in range(n):
+        bucket = _bucket(segment[k] >> object_bits, shift)
+        grouped[starts[bucket]] = segment[k]
+        starts[bucket] += 1
+    segment[:] = grouped
+
+
 @numba.njit(cache=True, nogil=True, parallel=True)
-def count_entries(lo, hi, r_lo, r_hi, valid, inv_cell, inv_radial, axis_bits, radial_bits):
+def count_entries(box, valid, inv_cell, inv_radial, axis_bits, radial_bits):
     """Number of grid entries of each window (all its valid boxes)."""
-    n_objects, n_windows = valid.shape
+    n_windows, n_objects = valid.shape
     axis_top = (1 << axis_bits) - 1
     radial_top = (1 << radial_bits) - 1
     counts = np.zeros(n_windows, dtype=np.int64)
     for w in prange(n_windows):
         total = 0
         for o in range(n_objects):
-            if not valid[o, w]:
+            if not valid[w, o]:
                 continue
             x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
-                lo, hi, r_lo, r_hi, o, w, inv_cell, inv_radial, axis_top, radial_top
+                box, o, w, inv_cell, inv_radial, axis_top, radial_top
             )
             total += (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1)
         counts[w] = total
@@ -62,10 +99,7 @@ def count_entries(lo, hi, r_lo, r_hi, valid, inv_cell, inv_radial, axis_bits, ra
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def sorted_entries(
-    lo,
-    hi,
-    r_lo,
-    r_hi,
+    box,
     valid,
     inv_cell,
     inv_radial,
@@ -82,7 +116,7 @@ def sorted_entries(
 ):
     """Sorted packed entries of every window (window w at offsets[w]:offsets[w+1]) and the
     number of pairs each window reports."""
-    n_objects, n_windows = valid.shape
+    n_windows, n_objects = valid.shape
     axis_top = (1 << axis_bits) - 1
     radial_top = (1 << radial_bits) - 1
     entries = np.empty(offsets[n_windows], dtype=np.int64)
@@ -90,10 +124,10 @@ def sorted_entries(
     for w in prange(n_windows):
         k = offsets[w]
         for o in range(n_objects):
-            if not valid[o, w]:
+            if not valid[w, o]:
                 continue
             x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
-                lo, hi, r_lo, r_hi, o, w, inv_cell, inv_radial, axis_top, radial_top
+                box, o, w, inv_cell, inv_radial, axis_top, radial_top
             )
             for x in range(x0, x1 + 1):
                 for y in range(y0, y1 + 1):
@@ -104,13 +138,10 @@ def sorted_entries(
                             entries[k] = (cell << object_bits) | o
                             k += 1
         segment = entries[offsets[w] : offsets[w + 1]]
-        segment.sort()
+        _group_by_bucket(segment, object_bits)
         pair_counts[w] = _scan_window(
             segment,
-            lo,
-            hi,
-            r_lo,
-            r_hi,
+            box,
             w,
             inv_cell,
             inv_radial,
@@ -134,10 +165,7 @@ def emit_pairs(
     entries,
     offsets,
     pair_offsets,
-    lo,
-    hi,
-    r_lo,
-    r_hi,
+    box,
     inv_cell,
     inv_radial,
     axis_bits,
@@ -156,10 +184,7 @@ def emit_pairs(
     for w in prange(n_windows):
         _scan_window(
             entries[offsets[w] : offsets[w + 1]],
-            lo,
-            hi,
-            r_lo,
-            r_hi,
+            box,
             w,
             inv_cell,
             inv_radial,
@@ -181,10 +206,7 @@ def emit_pairs(
 @numba.njit(cache=True, nogil=True)
 def _scan_window(
     segment,
-    lo,
-    hi,
-    r_lo,
-    r_hi,
+    box,
     w,
     inv_cell,
     inv_radial,
@@ -212,27 +234,33 @@ def _scan_window(
     row = first_row
     n = segment.size
     start = 0
+    shift = _bucket_shift(n)
     while start < n:
-        cell = segment[start] >> object_bits
+        bucket = _bucket(segment[start] >> object_bits, shift)
         end = start + 1
-        while end < n and (segment[end] >> object_bits) == cell:
+        while end < n and _bucket(segment[end] >> object_bits, shift) == bucket:
             end += 1
         for i in range(start, end - 1):
-            a = segment[i] & object_mask
+            cell = segment[i] >> object_bits
             for j in range(i + 1, end):
+                if (segment[j] >> object_bits) != cell:
+                    continue  # another cell in the same hash bucket
+                a = segment[i] & object_mask
                 b = segment[j] & object_mask
+                if a > b:
+                    a, b = b, a
                 # 4-D overlap, then ownership: the cell of the corner max(lo_a, lo_b).
-                cx = max(lo[a, w, 0], lo[b, w, 0])
-                if cx > min(hi[a, w, 0], hi[b, w, 0]):
+                cx = max(box[w, a, 0], box[w, b, 0])
+                if cx > min(box[w, a, 3], box[w, b, 3]):
                     continue
-                cy = max(lo[a, w, 1], lo[b, w, 1])
-                if cy > min(hi[a, w, 1], hi[b, w, 1]):
+                cy = max(box[w, a, 1], box[w, b, 1])
+                if cy > min(box[w, a, 4], box[w, b, 4]):
                     continue
-                cz = max(lo[a, w, 2], lo[b, w, 2])
-                if cz > min(hi[a, w, 2], hi[b, w, 2]):
+                cz = max(box[w, a, 2], box[w, b, 2])
+                if cz > min(box[w, a, 5], box[w, b, 5]):
                     continue
-                cr = max(r_lo[a, w], r_lo[b, w])
-                if cr > min(r_hi[a, w], r_hi[b, w]):
+                cr = max(box[w, a, 6], box[w, b, 6])
+                if cr > min(box[w, a, 7], box[w, b, 7]):
                     continue
                 owner = _axis_cell(cx, inv_cell, offset, axis_top)
                 owner = (owner << axis_bits) | _axis_cell(cy, inv_cell, offset, axis_top)
@@ -260,24 +288,21 @@ def _scan_window(
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def box_arrays(position, velocity, valid_nodes, step_s, pad):
-    """lo, hi (objects, windows, 3), r_lo, r_hi, valid (objects, windows) of the padded boxes.
+    """Padded boxes (windows, objects, 8): lo x y z, hi x y z, r_lo, r_hi; valid (windows, objects).
 
     Same bounds as `_broadphase.window_boxes` documents: the Bezier control points' box,
     the largest control-point radius, the smallest projection on the chord midpoint.
     """
     n_objects, n_nodes = valid_nodes.shape
     n_windows = n_nodes - 1
-    lo = np.empty((n_objects, n_windows, 3))
-    hi = np.empty((n_objects, n_windows, 3))
-    r_lo = np.empty((n_objects, n_windows))
-    r_hi = np.empty((n_objects, n_windows))
-    valid = np.empty((n_objects, n_windows), dtype=np.bool_)
+    box = np.empty((n_windows, n_objects, 8))
+    valid = np.empty((n_windows, n_objects), dtype=np.bool_)
     third = step_s / 3.0
     points = np.empty((4, 3))
     for o in prange(n_objects):
         points = np.empty((4, 3))
         for w in range(n_windows):
-            valid[o, w] = valid_nodes[o, w] and valid_nodes[o, w + 1]
+            valid[w, o] = valid_nodes[o, w] and valid_nodes[o, w + 1]
             mid_norm = 0.0
             for k in range(3):
                 p0 = position[o, w, k]
@@ -293,8 +318,8 @@ def box_arrays(position, velocity, valid_nodes, step_s, pad):
             for k in range(3):
                 low = min(min(points[0, k], points[1, k]), min(points[2, k], points[3, k]))
                 high = max(max(points[0, k], points[1, k]), max(points[2, k], points[3, k]))
-                lo[o, w, k] = low - pad[o]
-                hi[o, w, k] = high + pad[o]
+                box[w, o, k] = low - pad[o]
+                box[w, o, 3 + k] = high + pad[o]
             for c in range(4):
                 squared = 0.0
                 projection = 0.0
@@ -303,9 +328,9 @@ def box_arrays(position, velocity, valid_nodes, step_s, pad):
                     projection += points[c, k] * (position[o, w, k] + position[o, w + 1, k])
                 largest = max(largest, squared)
                 smallest = min(smallest, projection / mid_norm)
-            r_hi[o, w] = np.sqrt(largest) + pad[o]
-            r_lo[o, w] = smallest - pad[o]
-    return lo, hi, r_lo, r_hi, valid
+            box[w, o, 7] = np.sqrt(largest) + pad[o]
+            box[w, o, 6] = smallest - pad[o]
+    return box, valid
 
 
 @numba.njit(cache=True, nogil=True)
