@@ -16,6 +16,11 @@ from accord.conjunctions._encounter import (
     rtn_covariance_to_inertial,
     rtn_rotation,
 )
+from accord.conjunctions._ephemeris_screening import (
+    OEM_COVARIANCE_PC_METHOD,
+    nearest_covariance,
+    screen_ephemeris,
+)
 from accord.conjunctions._errors import CovarianceError, EncounterGeometryError
 from accord.conjunctions._no_covariance import (
     ALFANO_2005_MAX,
@@ -61,6 +66,9 @@ __all__ = [
     "ScreeningVolume",
     "rtn_axes",
     "screen_against",
+    "screen_ephemeris",
+    "nearest_covariance",
+    "OEM_COVARIANCE_PC_METHOD",
     "screen_catalog",
     "to_rtn",
     "ALFANO_2005_MAX",
