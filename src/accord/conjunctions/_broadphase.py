@@ -57,6 +57,8 @@ _MIN_CELL_KM = 10.0
 _RELATIVE_MARGIN_KM = 0.1
 #: Halvings of the relative Bezier curve tested (2**depth sub-boxes at most).
 _RELATIVE_DEPTH = 3
+#: Pairs kept per window in the first scan; a window with more is scanned again.
+_PAIRS_PER_WINDOW = 4096
 #: Radial cell width floor (km); LEO boxes are a few km thick radially over a step.
 _MIN_RADIAL_CELL_KM = 25.0
 
@@ -158,7 +160,7 @@ def candidate_pairs(
         radial_bits,
     )
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    entries, pair_counts = sorted_entries(
+    entries, pair_counts, found = sorted_entries(
         boxes.packed,
         boxes.packed_valid,
         inv_cell,
@@ -170,7 +172,12 @@ def candidate_pairs(
         allowed_mask,
         use_allowed,
         *geometry,
+        _PAIRS_PER_WINDOW,
     )
+    if int(pair_counts.max()) <= _PAIRS_PER_WINDOW:
+        # Usual case: every window's pairs fit its buffer; no second scan.
+        rows = found[np.arange(_PAIRS_PER_WINDOW)[None, :] < pair_counts[:, None]]
+        return rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
     pair_offsets = np.concatenate([[0], np.cumsum(pair_counts)]).astype(np.int64)
     rows = emit_pairs(
         entries,

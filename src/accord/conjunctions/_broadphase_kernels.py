@@ -113,14 +113,16 @@ def sorted_entries(
     velocity,
     pad,
     relative,
+    capacity,
 ):
-    """Sorted packed entries of every window (window w at offsets[w]:offsets[w+1]) and the
-    number of pairs each window reports."""
+    """Grouped packed entries of every window (window w at offsets[w]:offsets[w+1]), the
+    number of pairs each window reports, and its first `capacity` pairs (rows a, b, w)."""
     n_windows, n_objects = valid.shape
     axis_top = (1 << axis_bits) - 1
     radial_top = (1 << radial_bits) - 1
     entries = np.empty(offsets[n_windows], dtype=np.int64)
     pair_counts = np.zeros(n_windows, dtype=np.int64)
+    found = np.empty((n_windows, capacity, 3), dtype=np.int64)
     for w in prange(n_windows):
         k = offsets[w]
         for o in range(n_objects):
@@ -154,10 +156,10 @@ def sorted_entries(
             velocity,
             pad,
             relative,
-            np.empty((0, 3), dtype=np.int64),
+            found[w],
             0,
         )
-    return entries, pair_counts
+    return entries, pair_counts, found
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -222,12 +224,13 @@ def _scan_window(
     out,
     first_row,
 ):
-    """Pairs of one window's sorted entries; written to out[first_row:] when out has rows."""
+    """Number of pairs of one window's grouped entries, written to out[first_row:] while
+    out has rows."""
     axis_top = (1 << axis_bits) - 1
     radial_top = (1 << radial_bits) - 1
     offset = (axis_top + 1) // 2
     object_mask = (1 << object_bits) - 1
-    write = out.shape[0] > 0
+    limit = out.shape[0]
     third, margin, depth = relative[0], relative[1], int(relative[2])
     stack = np.empty((depth + 2, 4, 3))
     levels = np.empty(depth + 2, dtype=np.int64)
@@ -277,7 +280,7 @@ def _scan_window(
                     position, velocity, a, b, w, third, cutoff, depth, stack, levels
                 ):
                     continue
-                if write:
+                if row < limit:
                     out[row, 0] = a
                     out[row, 1] = b
                     out[row, 2] = w
