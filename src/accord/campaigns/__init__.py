@@ -13,9 +13,31 @@ from accord.campaigns._access import (
     sun_elevation_deg,
 )
 from accord.campaigns._area import EARTH_MEAN_RADIUS_KM, AreaError, AreaOfInterest
+from accord.campaigns._planning import (
+    ACQUISITION_COST,
+    LATENESS_WEIGHT,
+    AcquisitionPlan,
+    AcquisitionRequest,
+    Assignment,
+    Opportunity,
+    PartnerContribution,
+    build_opportunities,
+    plan_acquisitions,
+    replan,
+)
 
 __all__ = [
+    "ACQUISITION_COST",
     "EARTH_MEAN_RADIUS_KM",
+    "LATENESS_WEIGHT",
+    "AcquisitionPlan",
+    "AcquisitionRequest",
+    "Assignment",
+    "Opportunity",
+    "PartnerContribution",
+    "build_opportunities",
+    "plan_acquisitions",
+    "replan",
     "AccessWindow",
     "AreaError",
     "AreaOfInterest",

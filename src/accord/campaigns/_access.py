@@ -105,9 +105,10 @@ def _ephemeris() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         import skyfield_data
-    from skyfield.api import Loader
+        from skyfield.api import Loader
 
-    return Loader(skyfield_data.get_skyfield_data_path(), verbose=False)("de421.bsp")
+        directory = skyfield_data.get_skyfield_data_path()
+    return Loader(directory, verbose=False)("de421.bsp")
 
 
 def sun_elevation_deg(
@@ -195,19 +196,30 @@ def access_windows(
         run_rows = np.concatenate([np.full(fine.size, row) for row, fine in runs])
         run_seconds = np.concatenate([fine for _, fine in runs])
         fine_positions = sampler.positions_at_km(run_rows, run_seconds)
+        # Trim each run to the samples whose sub-satellite point is within reach of the area
+        # (no step margin now): most coarse candidates fall away before the per-point work.
+        fine_radius = np.linalg.norm(fine_positions, axis=-1)
+        fine_central = np.arccos(np.clip(fine_positions @ centroid_unit / fine_radius, -1.0, 1.0))
+        reach = _reach_rad(fine_radius, max_off_nadir[run_rows])
+        reach += area.radius_km / EARTH_MEAN_RADIUS_KM + _MAX_GROUND_RATE_RAD_S * fine_step_s
+        plausible = fine_central <= reach
         bounds = np.cumsum([0] + [fine.size for _, fine in runs])
         for (row, fine), lo, hi in zip(runs, bounds[:-1], bounds[1:], strict=True):
+            inside = np.flatnonzero(plausible[lo:hi])
+            if inside.size == 0:
+                continue
+            keep = slice(max(int(inside[0]) - 1, 0), int(inside[-1]) + 2)
             windows.extend(
                 _windows_in_run(
                     sampler,
                     row,
-                    fine,
-                    fine_positions[lo:hi],
+                    fine[keep],
+                    fine_positions[lo:hi][keep],
                     sensor_of[row],
                     area,
                     points_km,
                     points_up,
-                )  # fmt: skip
+                )
             )
     if windows:
         times = np.array(
