@@ -8,6 +8,7 @@ with Sun elevation and downlink passes, and acquisition plans across partners' s
 from accord.campaigns._access import (
     AccessWindow,
     EoSensor,
+    SensorKind,
     access_windows,
     attach_downlinks,
     sun_elevation_deg,
@@ -35,6 +36,7 @@ __all__ = [
     "Assignment",
     "Opportunity",
     "PartnerContribution",
+    "SensorKind",
     "build_opportunities",
     "plan_acquisitions",
     "replan",

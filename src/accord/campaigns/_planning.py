@@ -354,10 +354,11 @@ def _greedy(
     fairness_weight: float,
     fixed: set[tuple[str, int, datetime]],
 ) -> list[int]:
-    """Take opportunities by priority x value, skipping conflicts and saturated requests.
+    """Serve requests by priority, each with its best net-gain opportunities in turn.
 
     A candidate is taken only if it raises the objective (coverage gained against the
-    acquisition cost and the change in fairness deviation), so the heuristic respects shares.
+    acquisition cost and the change in fairness deviation) and conflicts with nothing taken,
+    so the heuristic respects slew times and shares; it never revisits a choice.
     """
     neighbours: dict[int, set[int]] = {}
     for i, j in conflicts:
@@ -384,19 +385,34 @@ def _greedy(
     for index, opportunity in enumerate(opportunities):
         if opportunity.key in fixed:
             take(index)
-    order = sorted(
-        range(len(opportunities)),
-        key=lambda i: -priority.get(opportunities[i].request_id, 0.0) * opportunities[i].value,
-    )
-    for index in order:
-        opportunity = opportunities[index]
-        if index in blocked or opportunity.request_id not in coverage:
-            continue
-        covered = coverage[opportunity.request_id]
-        gain = priority[opportunity.request_id] * (min(1.0, covered + opportunity.value) - covered)
-        change = fairness_weight * (deviation(opportunity.owner) - deviation(None))
-        if gain - ACQUISITION_COST - change > 0.0:
-            take(index)
+    by_request: dict[str, list[int]] = {}
+    for index, opportunity in enumerate(opportunities):
+        if opportunity.request_id in coverage:
+            by_request.setdefault(opportunity.request_id, []).append(index)
+    # Requests by priority; within one, repeatedly take the candidate with the best net gain
+    # (coverage gained, less the acquisition cost and the change in fairness deviation).
+    for request_id in sorted(by_request, key=lambda r: -priority[r]):
+        while True:
+            covered = coverage[request_id]
+            base = deviation(None)
+            best, best_net = -1, 0.0
+            for index in by_request[request_id]:
+                if index in blocked:
+                    continue
+                opportunity = opportunities[index]
+                gain = priority[request_id] * (min(1.0, covered + opportunity.value) - covered)
+                net = (
+                    gain
+                    - ACQUISITION_COST
+                    - fairness_weight * (deviation(opportunity.owner) - base)
+                )
+                # Only acquisitions that add coverage: balancing load alone never pays a
+                # satellite's time.
+                if gain > 0.0 and net > best_net:
+                    best, best_net = index, net
+            if best < 0:
+                break
+            take(best)
     return chosen
 
 
