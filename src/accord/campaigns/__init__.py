@@ -16,7 +16,7 @@ from accord.campaigns._access import (
 from accord.campaigns._area import EARTH_MEAN_RADIUS_KM, AreaError, AreaOfInterest
 from accord.campaigns._planning import (
     ACQUISITION_COST,
-    LATENESS_WEIGHT,
+    EARLINESS_BONUS,
     AcquisitionPlan,
     AcquisitionRequest,
     Assignment,
@@ -30,7 +30,7 @@ from accord.campaigns._planning import (
 __all__ = [
     "ACQUISITION_COST",
     "EARTH_MEAN_RADIUS_KM",
-    "LATENESS_WEIGHT",
+    "EARLINESS_BONUS",
     "AcquisitionPlan",
     "AcquisitionRequest",
     "Assignment",

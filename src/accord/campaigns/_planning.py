@@ -6,7 +6,7 @@ imaged in one access window), coverage y_r <= sum of the opportunities' coverage
 delivery deadline enforced when opportunities are built, and fairness as the absolute
 deviation of each partner's number of acquisitions from its committed share of the total.
 
-    maximise  sum_r P_r y_r  -  c sum_o x_o  -  lambda sum_p (d+_p + d-_p)
+    maximise  sum_r P_r y_r  -  sum_o (c - b v_o e_o) x_o  -  lambda sum_p (d+_p + d-_p)
     s.t.      y_r <= sum_{o in r} v_o x_o,  0 <= y_r <= 1
               x_i + x_j <= 1                for conflicting opportunities on one satellite
               sum_{o of p} x_o - s_p sum_o x_o = d+_p - d-_p
@@ -36,10 +36,12 @@ __all__ = [
     "replan",
 ]
 
-#: Weight of a later acquisition against an earlier one: value = coverage x (1 - 0.25 x lateness).
-LATENESS_WEIGHT = 0.25
+#: Bonus of an acquisition at the opening of its request's window (falling linearly to 0 at
+#: the delivery deadline), times its coverage: below ACQUISITION_COST, so that earliness
+#: chooses among acquisitions but never pays for a redundant one.
+EARLINESS_BONUS = 5e-3
 #: Cost of one acquisition in the objective, so that redundant acquisitions are not planned.
-ACQUISITION_COST = 1e-3
+ACQUISITION_COST = 1e-2
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,8 @@ class AcquisitionRequest:
 class Opportunity:
     """One request imaged in one access window by a satellite of `owner`.
 
-    `value` is the coverage credit (coverable fraction discounted by lateness), and
+    `value` is the coverage credit (the window's coverable fraction), `earliness` 1 at the
+    request's window start falling linearly to 0 at its delivery deadline, and
     `delivery` the time the data reaches the ground (the downlink pass's set time, or the
     acquisition end where no downlink was computed).
     """
@@ -77,6 +80,7 @@ class Opportunity:
     window: AccessWindow
     value: float
     delivery: datetime
+    earliness: float = 1.0
 
     @property
     def key(self) -> tuple[str, int, datetime]:
@@ -163,9 +167,15 @@ def build_opportunities(
             ):
                 continue
             lateness = (window.acquisition_start - request.window_start).total_seconds() / span_s
-            value = window.coverable_fraction * (1.0 - LATENESS_WEIGHT * min(lateness, 1.0))
             opportunities.append(
-                Opportunity(request.request_id, owners[window.norad_id], window, value, delivery)
+                Opportunity(
+                    request.request_id,
+                    owners[window.norad_id],
+                    window,
+                    window.coverable_fraction,
+                    delivery,
+                    earliness=1.0 - min(max(lateness, 0.0), 1.0),
+                )
             )
     return opportunities
 
@@ -195,6 +205,11 @@ def _conflicts(
     return pairs
 
 
+def _net_cost(opportunity: Opportunity) -> float:
+    """Objective cost of taking an opportunity: the acquisition cost less its earliness bonus."""
+    return ACQUISITION_COST - EARLINESS_BONUS * opportunity.value * opportunity.earliness
+
+
 def _normalised_shares(shares: Mapping[str, float]) -> dict[str, float]:
     total = sum(shares.values())
     if total <= 0.0 or any(value < 0.0 for value in shares.values()):
@@ -221,7 +236,7 @@ def _evaluate(
     deviation = sum(abs(load[p] - shares[p] * len(chosen)) for p in shares)
     objective = (
         sum(priority[key] * value for key, value in coverage.items())
-        - ACQUISITION_COST * len(chosen)
+        - sum(_net_cost(opportunities[i]) for i in chosen)
         - fairness_weight * deviation
     )
     return objective, coverage
@@ -235,7 +250,7 @@ def plan_acquisitions(
     method: Literal["milp", "greedy"] = "milp",
     slew_rate_deg_s: float = 1.0,
     settle_s: float = 10.0,
-    fairness_weight: float = 0.05,
+    fairness_weight: float = 4e-3,
     time_limit_s: float = 25.0,
     mip_rel_gap: float = 1e-4,
     excluded: Iterable[tuple[str, int, datetime]] = (),
@@ -244,8 +259,11 @@ def plan_acquisitions(
     """Choose acquisitions for `requests` among `opportunities`, fairly across partners.
 
     `shares` maps partner to its committed share of the pool (normalised to sum 1); partners
-    absent from it are expected to carry no load. `slew_rate_deg_s` and `settle_s` give the
-    time to re-point between acquisitions (|change of roll| / rate + settle). `excluded`
+    absent from it are expected to carry no load. `fairness_weight` (lambda) prices one
+    acquisition of deviation from the shares; keep it below ACQUISITION_COST / 2 so that
+    fairness chooses who images, never whether to image more than coverage needs.
+    `slew_rate_deg_s` and `settle_s` give the time to re-point between acquisitions
+    (|change of roll| / rate + settle). `excluded`
     opportunity keys are left out; `fixed` keys must stay in the plan (MILP only; the
     heuristic takes them first).
     """
@@ -403,7 +421,7 @@ def _greedy(
                 gain = priority[request_id] * (min(1.0, covered + opportunity.value) - covered)
                 net = (
                     gain
-                    - ACQUISITION_COST
+                    - _net_cost(opportunity)
                     - fairness_weight * (deviation(opportunity.owner) - base)
                 )
                 # Only acquisitions that add coverage: balancing load alone never pays a
@@ -437,7 +455,7 @@ def _solve_milp(
     dm0 = dp0 + n_part
     n_col = dm0 + n_part
     cost = np.zeros(n_col)
-    cost[:n_opp] = -ACQUISITION_COST
+    cost[:n_opp] = [-_net_cost(opportunity) for opportunity in opportunities]
     cost[y0:dp0] = [request.priority for request in requests]
     cost[dp0:n_col] = -fairness_weight
     lower = np.zeros(n_col)
