@@ -4,6 +4,14 @@ Uses the pure engine (`accord.conjunctions`), the store's repositories and the a
 see docs/screening.md, "Storing screenings, CDMs and events".
 """
 
+from accord.screening._distributed import (
+    ALIGN_STEPS,
+    DaskScreeningError,
+    ScreeningPiece,
+    dask_client,
+    plan_pieces,
+    screen_catalog_distributed,
+)
 from accord.screening._events import AlertRules, EventAssignment, assign_events, open_alerts
 from accord.screening._workflow import (
     DEFAULT_EVENT_TCA_TOLERANCE_S,
@@ -15,6 +23,12 @@ from accord.screening._workflow import (
 )
 
 __all__ = [
+    "ALIGN_STEPS",
+    "DaskScreeningError",
+    "ScreeningPiece",
+    "dask_client",
+    "plan_pieces",
+    "screen_catalog_distributed",
     "DEFAULT_EVENT_TCA_TOLERANCE_S",
     "DEFAULT_ORIGINATOR",
     "AlertRules",
