@@ -27,6 +27,13 @@ class AuditAction(StrEnum):
     AGREEMENT_VERSION_SIGNED = "agreement.version.signed"
     AGREEMENT_AMENDED = "agreement.amended"
     AGREEMENT_TERMINATED = "agreement.terminated"
+    AGREEMENT_SUSPENDED = "agreement.suspended"
+    AGREEMENT_RESUMED = "agreement.resumed"
+    ASSET_CLAIMED = "asset.claimed"
+    ASSET_CONTESTED = "asset.contested"
+    ASSET_WITHDRAWN = "asset.withdrawn"
+    ASSET_REGISTERED = "asset.registered"
+    USER_ADDED = "user.added"
     CDM_ISSUED = "cdm.issued"
     COORDINATION_STEP_RECORDED = "coordination.step.recorded"
     DISPUTE_STEP_RECORDED = "dispute.step.recorded"
@@ -52,9 +59,10 @@ _SPECS = (
     ActionSpec(AuditAction.PARTNER_ADMITTED, "A partner joined the coalition."),
     ActionSpec(
         AuditAction.KEY_CREATED,
-        "A signing key was created or registered (the log key, or a partner's key).",
+        "A key was created or registered (the log key, a partner's signing key, or an API "
+        "key: `details.purpose` says which).",
     ),
-    ActionSpec(AuditAction.KEY_REVOKED, "A signing key was revoked."),
+    ActionSpec(AuditAction.KEY_REVOKED, "A signing key or API key was revoked."),
     ActionSpec(
         AuditAction.CATALOG_BATCH_ACCEPTED,
         "A partner's catalog batch was accepted into the shared catalog.",
@@ -85,6 +93,27 @@ _SPECS = (
         AuditAction.AGREEMENT_TERMINATED,
         "An agreement was terminated by a partner.",
         "agreement.termination",
+    ),
+    ActionSpec(
+        AuditAction.AGREEMENT_SUSPENDED,
+        "An agreement was suspended by a party (its clauses grant nothing until resumed).",
+        "agreement.suspension",
+    ),
+    ActionSpec(
+        AuditAction.AGREEMENT_RESUMED,
+        "A suspended agreement was resumed by a party.",
+        "agreement.suspension",
+    ),
+    ActionSpec(AuditAction.ASSET_CLAIMED, "A partner claimed a catalogued object as its own."),
+    ActionSpec(
+        AuditAction.ASSET_CONTESTED,
+        "A partner claimed an object another partner already claims (every claim kept).",
+    ),
+    ActionSpec(AuditAction.ASSET_WITHDRAWN, "A partner withdrew its claim on an object."),
+    ActionSpec(AuditAction.ASSET_REGISTERED, "A partner registered a ground station or sensor."),
+    ActionSpec(
+        AuditAction.USER_ADDED,
+        "A console user was added to a partner (an opaque user id; no personal data).",
     ),
     ActionSpec(AuditAction.CDM_ISSUED, "A conjunction data message was issued."),
     ActionSpec(

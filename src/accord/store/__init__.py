@@ -6,6 +6,29 @@ SQLite under `./var/` by default, any SQLAlchemy URL (PostgreSQL via psycopg 3) 
 work in `with transaction(engine) as session:`. See docs/store.md.
 """
 
+from accord.store._access_models import (
+    AgreementEventRow,
+    AgreementRow,
+    AgreementSignatureRow,
+    AgreementVersionRow,
+    ApiKeyRow,
+    ApiKeyScope,
+    ClaimStatus,
+    ConsoleSessionRow,
+    ConsoleUserRow,
+    GroundStationRow,
+    PartnerContact,
+    SatelliteClaim,
+    StationKind,
+    UserRole,
+)
+from accord.store._assets import (
+    STATION_ID,
+    AssetError,
+    AssetRepository,
+    ClaimOutcome,
+    UnknownObjectError,
+)
 from accord.store._audit import (
     AUDIT_LOCK_KEY,
     AuditCheckpointRow,
@@ -24,6 +47,23 @@ from accord.store._catalog import (
     StoredElementSet,
     element_set_fingerprint,
 )
+from accord.store._credentials import (
+    API_KEY_TOKEN_PREFIX,
+    LAST_USED_RESOLUTION,
+    MIN_PASSWORD_LENGTH,
+    ApiKeyRejected,
+    ApiKeyRejection,
+    ApiKeyRepository,
+    CredentialError,
+    InvalidLoginError,
+    InvalidSessionError,
+    IssuedApiKey,
+    OpenedSession,
+    UserRepository,
+    parse_scopes,
+    scopes_of,
+    token_sha256,
+)
 from accord.store._engine import SQLITE_BUSY_TIMEOUT_S, create_engine, session_factory, transaction
 from accord.store._migrate import current_revision, downgrade, head_revision, upgrade
 from accord.store._models import (
@@ -40,10 +80,12 @@ from accord.store._models import (
 )
 from accord.store._partners import (
     ED25519_PUBLIC_KEY_BYTES,
+    PARTNER_HANDLE,
     PartnerKeyError,
     PartnerKeyRepository,
     PartnerRepository,
     UnknownPartnerError,
+    handle_from_name,
 )
 from accord.store._screening import (
     ScreeningRecord,
@@ -63,6 +105,42 @@ from accord.store._screening_models import (
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "AgreementEventRow",
+    "AgreementRow",
+    "AgreementSignatureRow",
+    "AgreementVersionRow",
+    "ApiKeyRow",
+    "ApiKeyScope",
+    "ClaimStatus",
+    "ConsoleSessionRow",
+    "ConsoleUserRow",
+    "GroundStationRow",
+    "PartnerContact",
+    "SatelliteClaim",
+    "StationKind",
+    "UserRole",
+    "STATION_ID",
+    "AssetError",
+    "AssetRepository",
+    "ClaimOutcome",
+    "UnknownObjectError",
+    "API_KEY_TOKEN_PREFIX",
+    "LAST_USED_RESOLUTION",
+    "MIN_PASSWORD_LENGTH",
+    "ApiKeyRejected",
+    "ApiKeyRejection",
+    "ApiKeyRepository",
+    "CredentialError",
+    "InvalidLoginError",
+    "InvalidSessionError",
+    "IssuedApiKey",
+    "OpenedSession",
+    "UserRepository",
+    "parse_scopes",
+    "scopes_of",
+    "token_sha256",
+    "PARTNER_HANDLE",
+    "handle_from_name",
     "AlertLevel",
     "CdmRow",
     "ConjunctionEventRow",

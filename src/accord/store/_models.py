@@ -86,10 +86,16 @@ class Partner(Base):
     """A member of the coalition, or a system submitter (data provider, Accord itself)."""
 
     __tablename__ = "partners"
-    __table_args__ = (sa.CheckConstraint(_in_values("kind", PartnerKind), name="kind"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in_values("kind", PartnerKind), name="kind"),
+        sa.Index("ix_partners_handle", "handle", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    #: The partner's id in agreement documents (`esa`, `jaxa`: `^[a-z0-9][a-z0-9_.-]{0,63}$`),
+    #: revision 0005; None only for rows written without the repository.
+    handle: Mapped[str | None] = mapped_column(sa.String(64))
     kind: Mapped[str] = mapped_column(sa.String(32))
     #: ISO 3166-1 alpha-2 or alpha-3 code, upper case; None for international bodies.
     country_code: Mapped[str | None] = mapped_column(sa.String(3))

@@ -13,6 +13,8 @@ from accord.store._models import Partner, PartnerKind, PartnerSigningKey
 
 __all__ = [
     "ED25519_PUBLIC_KEY_BYTES",
+    "PARTNER_HANDLE",
+    "handle_from_name",
     "PartnerKeyError",
     "PartnerKeyRepository",
     "PartnerRepository",
@@ -23,6 +25,14 @@ __all__ = [
 ED25519_PUBLIC_KEY_BYTES = 32
 
 _COUNTRY_CODE = re.compile(r"[A-Z]{2,3}")
+#: A partner handle: the partner's id in agreement documents (their schema's `identifier`).
+PARTNER_HANDLE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+
+
+def handle_from_name(name: str) -> str:
+    """The default handle of a partner called `name`: lower case, other characters as '-'."""
+    handle = re.sub(r"[^a-z0-9_.-]+", "-", name.lower()).strip("-_.")[:64]
+    return handle or "partner"
 
 
 class UnknownPartnerError(LookupError):
@@ -64,28 +74,80 @@ class PartnerRepository:
             )
         return partner
 
-    def create(self, name: str, *, kind: PartnerKind, country_code: str | None = None) -> Partner:
-        """Register a new partner; `country_code` is ISO 3166-1 alpha-2 or alpha-3."""
+    def find_by_handle(self, handle: str) -> Partner | None:
+        """The partner whose agreement id (handle) is exactly `handle`, or None."""
+        return self.session.scalars(sa.select(Partner).where(Partner.handle == handle)).first()
+
+    def get_by_handle(self, handle: str) -> Partner:
+        """The partner with this handle; `UnknownPartnerError` naming the fix if absent."""
+        partner = self.find_by_handle(handle)
+        if partner is None:
+            raise UnknownPartnerError(
+                f"no partner with handle {handle!r} (the id agreement documents use); "
+                "`accord partner list` shows each partner's handle"
+            )
+        return partner
+
+    def get_by_name_or_handle(self, name: str) -> Partner:
+        """The partner with this exact name, else with this handle (what the CLI accepts)."""
+        partner = self.find_by_name(name) or self.find_by_handle(name)
+        return partner if partner is not None else self.get_by_name(name)
+
+    def create(
+        self,
+        name: str,
+        *,
+        kind: PartnerKind,
+        country_code: str | None = None,
+        handle: str | None = None,
+    ) -> Partner:
+        """Register a new partner; `country_code` is ISO 3166-1 alpha-2 or alpha-3.
+
+        `handle` is its id in agreement documents, by default derived from the name
+        (`handle_from_name`); it must be unique.
+        """
         if not name.strip():
             raise ValueError("partner name is empty; give the body's official name")
         kind = PartnerKind(kind)
+        handle = handle_from_name(name) if handle is None else handle
+        if not PARTNER_HANDLE.fullmatch(handle):
+            raise ValueError(
+                f"partner {name!r}: handle {handle!r} is not an agreement identifier; use "
+                "lower-case letters, digits, '_', '.', '-' (at most 64, starting alphanumeric)"
+            )
+        if self.find_by_handle(handle) is not None:
+            raise ValueError(
+                f"partner {name!r}: handle {handle!r} is taken by another partner; "
+                "choose another with --handle"
+            )
         if country_code is not None and not _COUNTRY_CODE.fullmatch(country_code):
             raise ValueError(
                 f"partner {name!r}: country code {country_code!r} is not ISO 3166-1; "
                 "expected two or three upper-case letters such as 'FR' or 'FRA'"
             )
         partner = Partner(
-            name=name, kind=kind.value, country_code=country_code, created_at=datetime.now(UTC)
+            name=name,
+            kind=kind.value,
+            country_code=country_code,
+            handle=handle,
+            created_at=datetime.now(UTC),
         )
         self.session.add(partner)
         self.session.flush()
         return partner
 
     def get_or_create(
-        self, name: str, *, kind: PartnerKind, country_code: str | None = None
+        self,
+        name: str,
+        *,
+        kind: PartnerKind,
+        country_code: str | None = None,
+        handle: str | None = None,
     ) -> Partner:
         """The partner of this name, registered with `kind` and `country_code` if new."""
-        return self.find_by_name(name) or self.create(name, kind=kind, country_code=country_code)
+        return self.find_by_name(name) or self.create(
+            name, kind=kind, country_code=country_code, handle=handle
+        )
 
 
 class PartnerKeyRepository:

@@ -1,0 +1,320 @@
+"""The catalog as one principal may see it: ownership, visibility, release, audit.
+
+Ownership of a current element set (docs/access.md, "Ownership"):
+
+1. a claimed object belongs to its claimant (while contested, to the first claimant);
+2. an unclaimed object's element set submitted by a member partner belongs to that partner;
+3. an unclaimed object's element set submitted by a `data_provider` or `system` partner is
+   public: every principal with read access sees it (it was public before Accord had it).
+
+Owned items go through the agreements' authorisation point (`accord.agreements.visible`,
+one Cedar batch per request): the owner sees its own, a grantee what a clause in force
+grants, after its embargo. Under a clause that coarsens positions, the mean elements are
+never released (they cannot be coarsened): the item goes out as the SGP4 state vector at
+its epoch (TEME), coarsened as the clause says, or not at all if SGP4 fails on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from accord.access._policy import PolicyCache, access_policy
+from accord.access._principal import Principal
+from accord.agreements import (
+    AccessAction,
+    ClauseRef,
+    DataClass,
+    Decision,
+    Degradation,
+    ReleaseConditions,
+    Resource,
+    apply_release,
+    visible,
+)
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.formats import ElementSet
+from accord.orbits import satrec_from_element_set
+from accord.store import (
+    AssetRepository,
+    CatalogRepository,
+    Partner,
+    PartnerKind,
+    PartnerRepository,
+    StoredElementSet,
+)
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "MAX_RELEASE_SUBJECTS",
+    "PUBLIC_POLICY_ID",
+    "CatalogItem",
+    "NotFoundError",
+    "ReleasedState",
+    "VisibleCatalogPage",
+    "get_visible_object",
+    "visible_catalog",
+]
+
+#: Largest page `visible_catalog` returns.
+MAX_PAGE_SIZE = 1000
+#: Objects named per `data.released` entry (entries stay far below the log's 16 KiB).
+MAX_RELEASE_SUBJECTS = 200
+#: The rule that lets everyone read public catalog data (not an agreement clause).
+PUBLIC_POLICY_ID = "access/public-catalog"
+_PUBLIC_SUBMITTERS = frozenset({PartnerKind.DATA_PROVIDER.value, PartnerKind.SYSTEM.value})
+
+
+class NotFoundError(LookupError):
+    """No such object for this caller: absent, or present but not granted (one error: 404)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReleasedState:
+    """A degraded release: SGP4 state at the element set's epoch, TEME, coarsened."""
+
+    epoch: datetime
+    position_km: tuple[float, float, float]
+    velocity_km_s: tuple[float, float, float]
+    position_precision_km: float
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    """One object's current element set as released to one principal.
+
+    Exactly one of `element_set` (full mean elements) and `state` (a coarsened state vector)
+    is set. `owner` is the owning partner's handle, None for public data; `policy_ids` the
+    rules that granted it; `conditions` what was applied.
+    """
+
+    norad_id: int
+    object_name: str | None
+    object_id: str | None
+    epoch: datetime
+    owner: str | None
+    submitter: str
+    submitted_at: datetime
+    source_kind: str
+    is_synthetic: bool
+    element_set: ElementSet | None
+    state: ReleasedState | None
+    policy_ids: tuple[str, ...]
+    clauses: tuple[ClauseRef, ...]
+    conditions: ReleaseConditions
+
+
+@dataclass(frozen=True, slots=True)
+class VisibleCatalogPage:
+    """A page of visible objects; `total` counts only what the principal may see."""
+
+    items: list[CatalogItem]
+    total: int
+    offset: int
+    limit: int
+
+
+def _degraded_state(element_set: ElementSet, precision_km: float) -> ReleasedState | None:
+    satrec = satrec_from_element_set(element_set)
+    error, position, velocity = satrec.sgp4_tsince(0.0)
+    if error != 0:
+        return None  # nothing rather than something the clause does not allow
+    released = apply_release(
+        {
+            "x_km": position[0],
+            "y_km": position[1],
+            "z_km": position[2],
+            "vx_km_s": velocity[0],
+            "vy_km_s": velocity[1],
+            "vz_km_s": velocity[2],
+        },
+        ReleaseConditions(Degradation(position_precision_km=precision_km)),
+    )
+    return ReleasedState(
+        element_set.epoch,
+        (released["x_km"], released["y_km"], released["z_km"]),
+        (released["vx_km_s"], released["vy_km_s"], released["vz_km_s"]),
+        precision_km,
+    )
+
+
+def _owned(
+    session: Session, rows: Sequence[StoredElementSet]
+) -> tuple[dict[int, Partner], dict[int, int | None]]:
+    """Partners by id, and each row's owning partner id (None: public data)."""
+    partners = {p.id: p for p in PartnerRepository(session).all()}
+    by_name = {p.name: p for p in partners.values()}
+    claims = AssetRepository(session).owners(None)
+    owners: dict[int, int | None] = {}
+    for row in rows:
+        norad_id = row.element_set.norad_id
+        if norad_id in claims:
+            owners[norad_id] = claims[norad_id]
+        else:
+            submitter = by_name.get(row.partner_name)
+            public = submitter is None or submitter.kind in _PUBLIC_SUBMITTERS
+            owners[norad_id] = None if public else submitter.id  # type: ignore[union-attr]
+    return partners, owners
+
+
+def _release(
+    session: Session,
+    principal: Principal,
+    rows: Sequence[StoredElementSet],
+    action: AccessAction,
+    at: datetime,
+    cache: PolicyCache | None,
+) -> list[CatalogItem]:
+    if not principal.may_ask(action):
+        return []
+    partners, owners = _owned(session, rows)
+    owned = [row for row in rows if owners[row.element_set.norad_id] is not None]
+
+    def describe(row: StoredElementSet) -> Resource:
+        owner = partners[owners[row.element_set.norad_id]]  # type: ignore[index]
+        return Resource(
+            DataClass.CATALOG_ELEMENT_SETS,
+            owner.handle or f"partner-{owner.id}",
+            id=f"element_set:{row.element_set_id}",
+            norad_id=row.element_set.norad_id,
+            data_epoch=row.element_set.epoch,
+            submitted_at=row.submitted_at,
+        )
+
+    granted: dict[int, Decision] = {}
+    if owned:
+        policy = access_policy(session, at, cache=cache)
+        for row, decision in visible(
+            principal.core(), owned, policy, at=at, describe=describe, action=action
+        ):
+            granted[row.element_set_id] = decision
+    items = []
+    for row in rows:
+        element_set = row.element_set
+        owner_id = owners[element_set.norad_id]
+        state = None
+        if owner_id is None:
+            policy_ids: tuple[str, ...] = (PUBLIC_POLICY_ID,)
+            clauses: tuple[ClauseRef, ...] = ()
+            conditions = ReleaseConditions(redistribution_allowed=True)
+        elif (grant := granted.get(row.element_set_id)) is not None:
+            assert grant.conditions is not None
+            policy_ids, clauses, conditions = grant.policy_ids, grant.clauses, grant.conditions
+            precision = conditions.degradation.position_precision_km
+            if precision is not None:
+                state = _degraded_state(element_set, precision)
+                if state is None:
+                    continue
+        else:
+            continue
+        items.append(
+            CatalogItem(
+                norad_id=element_set.norad_id,
+                object_name=element_set.object_name,
+                object_id=element_set.object_id,
+                epoch=element_set.epoch,
+                owner=None if owner_id is None else partners[owner_id].handle,
+                submitter=row.partner_name,
+                submitted_at=row.submitted_at,
+                source_kind=row.source_kind.value,
+                is_synthetic=row.is_synthetic,
+                element_set=None if state is not None else element_set,
+                state=state,
+                policy_ids=policy_ids,
+                clauses=clauses,
+                conditions=conditions,
+            )
+        )
+    return items
+
+
+def _record_release(
+    session: Session, principal: Principal, items: Sequence[CatalogItem], at: datetime
+) -> None:
+    """One `data.released` entry per response (chunked), for items granted by clauses."""
+    released = [item for item in items if item.clauses]
+    if not released:
+        return
+    events = []
+    for start in range(0, len(released), MAX_RELEASE_SUBJECTS):
+        chunk = released[start : start + MAX_RELEASE_SUBJECTS]
+        clauses = sorted({ref.policy_id for item in chunk for ref in item.clauses})
+        events.append(
+            AuditEvent(
+                AuditAction.DATA_RELEASED,
+                Actor.system(),
+                subjects=tuple(SubjectRef("object", str(item.norad_id)) for item in chunk),
+                details={
+                    "recipient": str(principal.partner_id),
+                    "data_class": DataClass.CATALOG_ELEMENT_SETS.value,
+                    "clauses": clauses,
+                    "items": len(chunk),
+                    "degraded": sum(1 for item in chunk if item.state is not None),
+                },
+                time=at,
+            )
+        )
+    AuditLog(session).append(events)
+
+
+def visible_catalog(
+    session: Session,
+    principal: Principal,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    norad_ids: Sequence[int] | None = None,
+    at: datetime | None = None,
+    record_release: bool = True,
+    cache: PolicyCache | None = None,
+) -> VisibleCatalogPage:
+    """The current element sets `principal` may see, by NORAD id, one page of them.
+
+    `total` counts only visible objects. Release conditions are applied to every item; the
+    items released under an agreement clause are logged (`data.released`, one entry per
+    response) in the caller's transaction, which on SQLite must hold the write lock
+    (`transaction(engine, write_lock=True)`); pass `record_release=False` only for output
+    that leaves nobody's hands (tests, counts).
+    """
+    if limit < 1 or limit > MAX_PAGE_SIZE or offset < 0:
+        raise ValueError(
+            f"page offset={offset} limit={limit}: use offset >= 0 and 1 <= limit <= {MAX_PAGE_SIZE}"
+        )
+    now = at or datetime.now(UTC)
+    rows = CatalogRepository(session).latest(norad_ids=norad_ids).items
+    items = _release(session, principal, rows, AccessAction.LIST, now, cache)
+    page = items[offset : offset + limit]
+    if record_release:
+        _record_release(session, principal, page, now)
+    return VisibleCatalogPage(page, len(items), offset, limit)
+
+
+def get_visible_object(
+    session: Session,
+    principal: Principal,
+    norad_id: int,
+    *,
+    at: datetime | None = None,
+    record_release: bool = True,
+    cache: PolicyCache | None = None,
+) -> CatalogItem:
+    """One object's current element set as `principal` may see it.
+
+    Raises `NotFoundError` with the same message whether the object is absent or not
+    granted (the 404-not-403 rule): nothing tells the two apart.
+    """
+    now = at or datetime.now(UTC)
+    current = CatalogRepository(session).current(norad_id)
+    items = (
+        _release(session, principal, [current], AccessAction.READ, now, cache)
+        if current is not None
+        else []
+    )
+    if not items:
+        raise NotFoundError(f"no object with NORAD id {norad_id}")
+    if record_release:
+        _record_release(session, principal, items, now)
+    return items[0]

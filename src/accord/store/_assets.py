@@ -1,0 +1,243 @@
+"""Partners' contacts and assets: satellite claims (checked against the catalog), stations.
+
+Row access inside the caller's session. The audited state changes (a claim, a contest, a
+station registered) go through `accord.access`, which also appends their audit entries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from accord.store._access_models import (
+    ClaimStatus,
+    GroundStationRow,
+    PartnerContact,
+    SatelliteClaim,
+    StationKind,
+)
+from accord.store._models import Partner, SpaceObject
+
+__all__ = [
+    "STATION_ID",
+    "AssetError",
+    "AssetRepository",
+    "ClaimOutcome",
+    "UnknownObjectError",
+]
+
+#: A station id as agreement documents name it in `station_ids`.
+STATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+_ACTIVE = (ClaimStatus.CLAIMED.value, ClaimStatus.CONTESTED.value)
+
+
+class AssetError(ValueError):
+    """An asset cannot be registered, claimed or withdrawn as asked (the message says why)."""
+
+
+class UnknownObjectError(AssetError, LookupError):
+    """A claim names a NORAD id that the catalog does not hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimOutcome:
+    """A new claim and the other partners' active claims on the same object, if any.
+
+    `contested_with` is empty for an uncontested claim; otherwise those claims (and the new
+    one) are now `contested`, every one of them kept.
+    """
+
+    claim: SatelliteClaim
+    contested_with: tuple[SatelliteClaim, ...]
+
+    @property
+    def contested(self) -> bool:
+        """True when another partner already claimed the object."""
+        return bool(self.contested_with)
+
+
+class AssetRepository:
+    """Contacts, satellite claims and ground stations, inside the caller's session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # --- contacts --------------------------------------------------------------------
+
+    def add_contact(self, partner: Partner, *, name: str, email: str, role: str) -> PartnerContact:
+        """Add a contact (name, e-mail address, what to contact them for) to `partner`."""
+        if "@" not in email or email.startswith("@") or email.endswith("@"):
+            raise AssetError(
+                f"contact {name!r} of {partner.name!r}: {email!r} is not an e-mail address"
+            )
+        contact = PartnerContact(
+            partner_id=partner.id, name=name, email=email, role=role, created_at=datetime.now(UTC)
+        )
+        self.session.add(contact)
+        self.session.flush()
+        return contact
+
+    def contacts(self, partner: Partner) -> list[PartnerContact]:
+        """The partner's contacts, oldest first."""
+        return list(
+            self.session.scalars(
+                sa.select(PartnerContact)
+                .where(PartnerContact.partner_id == partner.id)
+                .order_by(PartnerContact.id)
+            )
+        )
+
+    # --- satellite claims --------------------------------------------------------------
+
+    def claim(self, partner: Partner, norad_id: int, *, at: datetime | None = None) -> ClaimOutcome:
+        """Record `partner`'s claim on the catalogued object `norad_id`.
+
+        Raises `UnknownObjectError` when the catalog has no such object and `AssetError`
+        when the partner already holds an active claim on it. Another partner's active
+        claim makes both (all) claims `contested`; none is dropped.
+        """
+        if self.session.get(SpaceObject, norad_id) is None:
+            raise UnknownObjectError(
+                f"NORAD id {norad_id} is not in the catalog; a claim must name a catalogued "
+                "object: import or sync its element set first (`accord catalog import`), "
+                "or check the id with `accord catalog show`"
+            )
+        active = self.active_claims(norad_id)
+        if any(c.partner_id == partner.id for c in active):
+            raise AssetError(f"{partner.name!r} already claims NORAD id {norad_id}")
+        others = tuple(active)
+        status = ClaimStatus.CONTESTED if others else ClaimStatus.CLAIMED
+        for other in others:
+            other.status = ClaimStatus.CONTESTED.value
+        claim = SatelliteClaim(
+            partner_id=partner.id,
+            norad_id=norad_id,
+            claimed_at=at or datetime.now(UTC),
+            status=status.value,
+            withdrawn_at=None,
+        )
+        self.session.add(claim)
+        self.session.flush()
+        return ClaimOutcome(claim, others)
+
+    def withdraw(self, partner: Partner, norad_id: int, *, at: datetime | None = None) -> None:
+        """Withdraw `partner`'s claim; a sole remaining claim is no longer contested."""
+        active = self.active_claims(norad_id)
+        own = [c for c in active if c.partner_id == partner.id]
+        if not own:
+            raise AssetError(f"{partner.name!r} holds no active claim on NORAD id {norad_id}")
+        for claim in own:
+            claim.status = ClaimStatus.WITHDRAWN.value
+            claim.withdrawn_at = at or datetime.now(UTC)
+        remaining = [c for c in active if c.partner_id != partner.id]
+        if len(remaining) == 1:
+            remaining[0].status = ClaimStatus.CLAIMED.value
+        self.session.flush()
+
+    def active_claims(self, norad_id: int) -> list[SatelliteClaim]:
+        """Claims on the object that are not withdrawn, earliest first."""
+        return list(
+            self.session.scalars(
+                sa.select(SatelliteClaim)
+                .where(SatelliteClaim.norad_id == norad_id, SatelliteClaim.status.in_(_ACTIVE))
+                .order_by(SatelliteClaim.claimed_at, SatelliteClaim.id)
+            )
+        )
+
+    def claims_of(self, partner: Partner) -> list[SatelliteClaim]:
+        """Every claim `partner` made, withdrawn ones included, by NORAD id."""
+        return list(
+            self.session.scalars(
+                sa.select(SatelliteClaim)
+                .where(SatelliteClaim.partner_id == partner.id)
+                .order_by(SatelliteClaim.norad_id, SatelliteClaim.id)
+            )
+        )
+
+    def owners(self, norad_ids: Iterable[int] | None = None) -> dict[int, int]:
+        """NORAD id -> partner id of its owner: the earliest active claim.
+
+        While a claim is contested, the first claimant keeps ownership until one of them
+        withdraws, so that claiming an object never reveals another partner's data.
+        Objects without an active claim are absent. `None` asks for every claimed object.
+        """
+        query = (
+            sa.select(SatelliteClaim.norad_id, SatelliteClaim.partner_id)
+            .where(SatelliteClaim.status.in_(_ACTIVE))
+            .order_by(SatelliteClaim.claimed_at.desc(), SatelliteClaim.id.desc())
+        )
+        if norad_ids is not None:
+            ids = list(norad_ids)
+            if not ids:
+                return {}
+            query = query.where(SatelliteClaim.norad_id.in_(ids))
+        # Latest first, so the earliest claim is written last and wins.
+        return {norad_id: partner_id for norad_id, partner_id in self.session.execute(query)}
+
+    # --- ground stations and sensors -----------------------------------------------------
+
+    def add_station(
+        self,
+        partner: Partner,
+        *,
+        station_id: str,
+        name: str,
+        latitude_deg: float,
+        longitude_deg: float,
+        altitude_m: float = 0.0,
+        min_elevation_deg: float = 5.0,
+        max_range_km: float | None = None,
+        kind: StationKind = StationKind.GROUND_STATION,
+        provider: str | None = None,
+    ) -> GroundStationRow:
+        """Register a ground station or sensor of `partner` (WGS-84 degrees, metres, km)."""
+        where = f"station {station_id!r} ({name})"
+        if not STATION_ID.fullmatch(station_id):
+            raise AssetError(
+                f"{where}: the id must be letters, digits, '_', '.', ':', '-' (at most 64)"
+            )
+        if not -90.0 <= latitude_deg <= 90.0 or not -180.0 <= longitude_deg <= 180.0:
+            raise AssetError(
+                f"{where}: latitude {latitude_deg} / longitude {longitude_deg} out of range "
+                "(-90..90, -180..180 degrees)"
+            )
+        if not -90.0 <= min_elevation_deg <= 90.0:
+            raise AssetError(f"{where}: min elevation {min_elevation_deg} deg is not in -90..90")
+        if max_range_km is not None and max_range_km <= 0:
+            raise AssetError(f"{where}: max range {max_range_km} km must be positive")
+        if self.station(station_id) is not None:
+            raise AssetError(f"{where}: a station with this id is already registered")
+        row = GroundStationRow(
+            partner_id=partner.id,
+            station_id=station_id,
+            name=name,
+            kind=StationKind(kind).value,
+            latitude_deg=latitude_deg,
+            longitude_deg=longitude_deg,
+            altitude_m=altitude_m,
+            min_elevation_deg=min_elevation_deg,
+            max_range_km=max_range_km,
+            provider=provider,
+            created_at=datetime.now(UTC),
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def station(self, station_id: str) -> GroundStationRow | None:
+        """The station with this id, or None."""
+        return self.session.scalars(
+            sa.select(GroundStationRow).where(GroundStationRow.station_id == station_id)
+        ).first()
+
+    def stations(self, partner: Partner | None = None) -> list[GroundStationRow]:
+        """Stations of `partner` (or of everyone), by station id."""
+        query = sa.select(GroundStationRow).order_by(GroundStationRow.station_id)
+        if partner is not None:
+            query = query.where(GroundStationRow.partner_id == partner.id)
+        return list(self.session.scalars(query))
