@@ -90,6 +90,44 @@ class Settings(BaseSettings):
         ),
     )
 
+    dask_scheduler: str | None = Field(
+        default=None,
+        description=(
+            "Address of an existing Dask scheduler (e.g. `tcp://host:8786`) that screenings "
+            "run on, `accord screen` and screening jobs alike."
+        ),
+    )
+    dask_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Worker processes of the local Dask cluster screening jobs use when no scheduler "
+            "is set; unset: one per core; 0: screen in the job runner's own process."
+        ),
+    )
+    job_workers: int = Field(
+        default=1,
+        ge=0,
+        description=(
+            "Background jobs the service runs at once (threads); 0: the service runs no jobs."
+        ),
+    )
+    job_max_attempts: int = Field(
+        default=3,
+        ge=1,
+        description=(
+            "Attempts a job gets: a job found running with a stale heartbeat at start-up is "
+            "queued again while it has attempts left, else marked failed."
+        ),
+    )
+    job_heartbeat_stale_s: float = Field(
+        default=120.0,
+        gt=0.0,
+        description=(
+            "A running job whose heartbeat is older than this (s) belongs to a dead process."
+        ),
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `var_dir`."""

@@ -110,3 +110,18 @@ def test_screen_refuses_a_start_without_a_zone(catalog_file: Path, env: dict[str
     arguments = ["screen", "--catalog", str(catalog_file), "--start", "2024-11-01T00:00:00"]
     result = CliRunner().invoke(app, arguments, env=env)
     assert result.exit_code == 2 and "no time zone" in result.output
+
+
+def test_screen_on_a_local_dask_cluster_stores_the_same_encounter(
+    catalog_file: Path, env: dict[str, str]
+) -> None:
+    result = CliRunner().invoke(app, _arguments(catalog_file, "--workers", "1"), env=env)
+    assert result.exit_code == 0, result.output
+    assert "1 conjunctions and CDMs" in result.output
+
+
+def test_screen_refuses_both_scheduler_and_workers(catalog_file: Path, env: dict[str, str]) -> None:
+    arguments = _arguments(catalog_file, "--scheduler", "tcp://127.0.0.1:9", "--workers", "2")
+    result = CliRunner().invoke(app, arguments, env=env)
+    assert result.exit_code == 2
+    assert "--workers" in result.output

@@ -142,6 +142,6 @@ def test_pieces_partition_the_steps_on_aligned_boundaries() -> None:
 def test_an_unreachable_scheduler_is_named_in_the_error() -> None:
     with (
         pytest.raises(DaskScreeningError, match=r"tcp://127\.0\.0\.1:9"),
-        dask_client("tcp://127.0.0.1:9"),
+        dask_client("tcp://127.0.0.1:9", connect_timeout_s=0.5),
     ):
         pass

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -25,7 +28,14 @@ from accord.formats import (
     format_cdm_xml,
     read_catalog,
 )
-from accord.screening import AlertRules, build_cdms, run_screening
+from accord.screening import (
+    AlertRules,
+    DaskScreeningError,
+    build_cdms,
+    dask_client,
+    run_screening,
+    screen_catalog_distributed,
+)
 from accord.startup import open_store
 from accord.store import CatalogRepository, ScreeningRepository, transaction
 
@@ -86,6 +96,20 @@ def _read_file(path: Path) -> list[ElementSet]:
     return [item.element_set for item in reading.element_sets]
 
 
+@contextmanager
+def _cluster(scheduler: str | None, workers: int | None) -> Iterator[Any | None]:
+    """The Dask client `accord screen` uses, or None to screen in this process."""
+    if scheduler is None and workers is None:
+        yield None
+        return
+    try:
+        with dask_client(scheduler, workers=workers) as client:
+            yield client
+    except DaskScreeningError as error:
+        stderr_console().print(f"error: {error}", highlight=False)
+        raise typer.Exit(1) from None
+
+
 def _write_cdms(messages: list[ConjunctionDataMessage], out: Path, fmt: CdmFileFormat) -> None:
     out.mkdir(parents=True, exist_ok=True)
     writer = _WRITERS[fmt]
@@ -130,20 +154,44 @@ def screen(
     pc_method: PcMethod = typer.Option(
         PcMethod.MAX, "--pc-method", help="Pc stated in the CDMs (both are computed)."
     ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help=(
+            "Run the screening on the Dask cluster at this address, e.g. tcp://host:8786 "
+            "(default: ACCORD_DASK_SCHEDULER)."
+        ),
+    ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        min=1,
+        help="Run the screening on a local Dask cluster of N worker processes.",
+    ),
 ) -> None:
     """Screen a catalog for conjunctions; write CDM files or store screening, CDMs and events."""
     settings = settings_of(ctx)
     first = _parse_start(start)
     duration = timedelta(days=days)
     element_sets = _read_file(catalog) if catalog is not None else None
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=stderr_console(),
-        transient=True,
-    ) as progress:
+    if scheduler is not None and workers is not None:
+        raise typer.BadParameter(
+            "give either --scheduler (an existing cluster) or --workers (a local one)",
+            param_hint="--workers",
+        )
+    if scheduler is None and workers is None:
+        scheduler = settings.dask_scheduler
+    with (
+        _cluster(scheduler, workers) as client,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeElapsedColumn(),
+            console=stderr_console(),
+            transient=True,
+        ) as progress,
+    ):
         tasks: dict[str, TaskID] = {}
 
         def advance(stage: str, fraction: float) -> None:
@@ -158,13 +206,23 @@ def screen(
                     items = CatalogRepository(session).latest(limit=None).items
                     element_sets = [item.element_set for item in items]
                 advance("load", 1.0)
-            result = screen_catalog(
-                element_sets,
-                start=first,
-                duration=duration,
-                threshold_km=threshold_km,
-                progress=lambda fraction: advance("screen", fraction),
-            )
+            if client is not None:
+                result = screen_catalog_distributed(
+                    element_sets,
+                    client=client,
+                    start=first,
+                    duration=duration,
+                    threshold_km=threshold_km,
+                    progress=lambda fraction: advance("screen", fraction),
+                )
+            else:
+                result = screen_catalog(
+                    element_sets,
+                    start=first,
+                    duration=duration,
+                    threshold_km=threshold_km,
+                    progress=lambda fraction: advance("screen", fraction),
+                )
             advance("cdm", 0.0)
             messages = build_cdms(
                 result, element_sets, hard_body_radius_m=hbr_m, pc_method=pc_method.value
@@ -194,6 +252,7 @@ def screen(
             rules=AlertRules.from_settings(settings),
             event_tca_tolerance_s=settings.event_tca_tolerance_s,
             progress=advance,
+            dask_client=client,
         )
         progress.stop()
     source = record.source_name or f"catalog batch {record.catalog_batch_id}"

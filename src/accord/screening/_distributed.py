@@ -341,17 +341,20 @@ def _merge(
 
 
 @contextmanager
-def dask_client(scheduler: str | None = None, *, workers: int | None = None) -> Iterator[Any]:
+def dask_client(
+    scheduler: str | None = None, *, workers: int | None = None, connect_timeout_s: float = 10.0
+) -> Iterator[Any]:
     """A Dask client: on the cluster at `scheduler` (e.g. tcp://host:8786), else a local one.
 
     The local cluster has `workers` processes (default: the machine's cores) of one thread
-    each; it is closed on exit. Raises DaskScreeningError when the scheduler is unreachable.
+    each; it is closed on exit. Raises DaskScreeningError when the scheduler does not
+    answer within `connect_timeout_s`.
     """
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=connect_timeout_s)
         except OSError as error:
             raise DaskScreeningError(
                 f"no Dask scheduler answers at {scheduler} ({error}); start one "

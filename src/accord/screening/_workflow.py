@@ -15,6 +15,7 @@ import hashlib
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from accord.conjunctions import (
     screen_catalog,
 )
 from accord.formats import ConjunctionDataMessage, ElementSet, format_cdm_kvn
+from accord.screening._distributed import screen_catalog_distributed
 from accord.screening._events import AlertRules, EventAssignment, assign_events
 from accord.store import (
     CatalogRepository,
@@ -287,11 +289,14 @@ def run_screening(
     event_tca_tolerance_s: float = DEFAULT_EVENT_TCA_TOLERANCE_S,
     actor: Actor | None = None,
     progress: ScreeningProgress | None = None,
+    dask_client: Any | None = None,
 ) -> ScreeningRecord:
     """Screen the current catalog (or `element_sets`, e.g. from a file) and store it all.
 
     Times UTC (aware), distances km. With `element_sets` the screening records
-    `source_name` instead of a catalog batch. Returns the stored screening.
+    `source_name` instead of a catalog batch. With a `dask_client` (`dask_client()`) the
+    screening runs in time pieces on that cluster (`screen_catalog_distributed`, the same
+    result). Returns the stored screening.
     """
     started_at = datetime.now(UTC)
     _report(progress, "load", 0.0)
@@ -307,15 +312,27 @@ def run_screening(
             f"screening needs at least two objects, the catalog has {len(element_sets)}; "
             "import a catalog first (accord catalog import)"
         )
-    result = screen_catalog(
-        element_sets,
-        start=start,
-        duration=duration,
-        threshold_km=threshold_km,
-        screening_volume=screening_volume,
-        step_s=step_s,
-        progress=lambda fraction: _report(progress, "screen", fraction),
-    )
+    if dask_client is not None:
+        result = screen_catalog_distributed(
+            element_sets,
+            client=dask_client,
+            start=start,
+            duration=duration,
+            threshold_km=threshold_km,
+            screening_volume=screening_volume,
+            step_s=step_s,
+            progress=lambda fraction: _report(progress, "screen", fraction),
+        )
+    else:
+        result = screen_catalog(
+            element_sets,
+            start=start,
+            duration=duration,
+            threshold_km=threshold_km,
+            screening_volume=screening_volume,
+            step_s=step_s,
+            progress=lambda fraction: _report(progress, "screen", fraction),
+        )
     _report(progress, "cdm", 0.0)
     clock = time.perf_counter()
     cdms = build_cdms(
