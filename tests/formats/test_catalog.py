@@ -128,3 +128,12 @@ def test_docs_list_every_format_and_show_a_real_error() -> None:
     reading = read_catalog(example["input"], source="catalog.tle")
     assert [str(error) for error in reading.errors] == [example["error"]]
     assert isinstance(reading.errors[0], RecordError)
+
+
+def test_unquoted_gp_csv_led_by_ccsds_omm_vers_is_csv_not_kvn() -> None:
+    # Space-Track's GP CSV puts CCSDS_OMM_VERS first; without quotes it must still read as CSV.
+    header = "CCSDS_OMM_VERS,OBJECT_NAME,NORAD_CAT_ID,EPOCH"
+    row = "3.0,VANGUARD 1,5,2024-10-29T12:18:43.492896"
+    detect = accord.formats.detect_catalog_format
+    assert detect(f"{header}\n{row}\n", "gp.csv") is CatalogFormat.GP_CSV
+    assert detect("CCSDS_OMM_VERS = 3.0\n", "x.kvn") is CatalogFormat.OMM_KVN

@@ -102,12 +102,14 @@ def detect_catalog_format(text: str, source: str) -> CatalogFormat:
         return CatalogFormat.GP_JSON
     first_lines = [line.strip() for line in head[:4000].split("\n")[:4]]
     first = first_lines[0] if first_lines else ""
-    if first.partition("=")[0].strip() == "CCSDS_OMM_VERS" or any(
-        line.startswith("CCSDS_OMM_VERS") for line in first_lines
-    ):
-        return CatalogFormat.OMM_KVN
+    # A GP CSV header may itself start with the CCSDS_OMM_VERS column (Space-Track's order),
+    # so the CSV test comes first: a KVN line is `KEYWORD = value`, never comma-separated.
     if "," in first and "NORAD_CAT_ID" in first:
         return CatalogFormat.GP_CSV
+    if first.partition("=")[0].strip() == "CCSDS_OMM_VERS" or any(
+        line.startswith("CCSDS_OMM_VERS") and "=" in line for line in first_lines
+    ):
+        return CatalogFormat.OMM_KVN
     if any(line.startswith("1 ") for line in first_lines[:3]):
         return CatalogFormat.TLE
     if not head:
