@@ -185,6 +185,7 @@ def candidate_pairs(
         offsets,
         pair_offsets,
         boxes.packed,
+        boxes.packed_valid,
         inv_cell,
         inv_radial,
         axis_bits,

@@ -17,7 +17,11 @@ import numba
 import numpy as np
 from numba import prange
 
-__all__ = ["count_entries", "emit_pairs", "sorted_entries"]
+__all__ = ["MAX_CELLS_PER_BOX", "box_arrays", "count_entries", "emit_pairs", "sorted_entries"]
+
+#: A box touching more cells than this (a far or very fast object, or one beyond the
+#: key's clipped range) stays out of the grid and is tested against every box instead.
+MAX_CELLS_PER_BOX = 64
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -92,7 +96,9 @@ def count_entries(box, valid, inv_cell, inv_radial, axis_bits, radial_bits):
             x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
                 box, o, w, inv_cell, inv_radial, axis_top, radial_top
             )
-            total += (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1)
+            cells = (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1)
+            if cells <= MAX_CELLS_PER_BOX:
+                total += cells
         counts[w] = total
     return counts
 
@@ -131,6 +137,8 @@ def sorted_entries(
             x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
                 box, o, w, inv_cell, inv_radial, axis_top, radial_top
             )
+            if (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1) > MAX_CELLS_PER_BOX:
+                continue  # a large box: tested against every box by _scan_large
             for x in range(x0, x1 + 1):
                 for y in range(y0, y1 + 1):
                     for z in range(z0, z1 + 1):
@@ -141,7 +149,7 @@ def sorted_entries(
                             k += 1
         segment = entries[offsets[w] : offsets[w + 1]]
         _group_by_bucket(segment, object_bits)
-        pair_counts[w] = _scan_window(
+        in_grid = _scan_window(
             segment,
             box,
             w,
@@ -159,6 +167,23 @@ def sorted_entries(
             found[w],
             0,
         )
+        pair_counts[w] = in_grid + _scan_large(
+            box,
+            valid,
+            w,
+            inv_cell,
+            inv_radial,
+            axis_bits,
+            radial_bits,
+            allowed,
+            use_allowed,
+            position,
+            velocity,
+            pad,
+            relative,
+            found[w],
+            in_grid,
+        )
     return entries, pair_counts, found
 
 
@@ -168,6 +193,7 @@ def emit_pairs(
     offsets,
     pair_offsets,
     box,
+    valid,
     inv_cell,
     inv_radial,
     axis_bits,
@@ -184,7 +210,7 @@ def emit_pairs(
     n_windows = offsets.size - 1
     out = np.empty((pair_offsets[n_windows], 3), dtype=np.int64)
     for w in prange(n_windows):
-        _scan_window(
+        in_grid = _scan_window(
             entries[offsets[w] : offsets[w + 1]],
             box,
             w,
@@ -201,6 +227,23 @@ def emit_pairs(
             relative,
             out,
             pair_offsets[w],
+        )
+        _scan_large(
+            box,
+            valid,
+            w,
+            inv_cell,
+            inv_radial,
+            axis_bits,
+            radial_bits,
+            allowed,
+            use_allowed,
+            position,
+            velocity,
+            pad,
+            relative,
+            out,
+            pair_offsets[w] + in_grid,
         )
     return out
 
@@ -286,6 +329,79 @@ def _scan_window(
                     out[row, 2] = w
                 row += 1
         start = end
+    return row - first_row
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan_large(
+    box,
+    valid,
+    w,
+    inv_cell,
+    inv_radial,
+    axis_bits,
+    radial_bits,
+    allowed,
+    use_allowed,
+    position,
+    velocity,
+    pad,
+    relative,
+    out,
+    first_row,
+):
+    """Pairs of window w with a box too large for the grid, by testing it against every
+    box (a pair of two large boxes once, from the lower index); written as _scan_window."""
+    n_objects = valid.shape[1]
+    axis_top = (1 << axis_bits) - 1
+    radial_top = (1 << radial_bits) - 1
+    limit = out.shape[0]
+    third, margin, depth = relative[0], relative[1], int(relative[2])
+    stack = np.empty((depth + 2, 4, 3))
+    levels = np.empty(depth + 2, dtype=np.int64)
+    large = np.zeros(n_objects, dtype=np.bool_)
+    any_large = False
+    for o in range(n_objects):
+        if valid[w, o]:
+            x0, x1, y0, y1, z0, z1, q0, q1 = _box_cells(
+                box, o, w, inv_cell, inv_radial, axis_top, radial_top
+            )
+            cells = (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1)
+            if cells > MAX_CELLS_PER_BOX:
+                large[o] = True
+                any_large = True
+    row = first_row
+    if not any_large:
+        return 0
+    for o in range(n_objects):
+        if not large[o]:
+            continue
+        for p in range(n_objects):
+            if p == o or not valid[w, p] or (large[p] and p < o):
+                continue
+            overlap = True
+            for k in range(3):
+                if max(box[w, o, k], box[w, p, k]) > min(box[w, o, 3 + k], box[w, p, 3 + k]):
+                    overlap = False
+            if max(box[w, o, 6], box[w, p, 6]) > min(box[w, o, 7], box[w, p, 7]):
+                overlap = False
+            if not overlap:
+                continue
+            a, b = min(o, p), max(o, p)
+            if use_allowed and not (
+                (allowed[a, 0] and allowed[b, 1]) or (allowed[b, 0] and allowed[a, 1])
+            ):
+                continue
+            cutoff = pad[a] + pad[b] + margin
+            if not _relative_may_reach(
+                position, velocity, a, b, w, third, cutoff, depth, stack, levels
+            ):
+                continue
+            if row < limit:
+                out[row, 0] = a
+                out[row, 1] = b
+                out[row, 2] = w
+            row += 1
     return row - first_row
 
 
