@@ -13,6 +13,7 @@ from accord.coordination import (
     AcquisitionContribution,
     ClaimPeriod,
     ComplianceFacts,
+    ComplianceReport,
     CoordinationRequest,
     Submission,
     Trend,
@@ -37,7 +38,7 @@ def _every(
     return out
 
 
-def _report(facts: ComplianceFacts, until: datetime, party: str = "esa"):  # type: ignore[no-untyped-def]
+def _report(facts: ComplianceFacts, until: datetime, party: str = "esa") -> ComplianceReport:
     reports = {r.partner: r for r in evaluate_compliance([LEO], facts, until=until)}
     return reports[party]
 
