@@ -100,8 +100,8 @@ def test_response_times_late_pending_and_unanswered() -> None:
     assert (period.verdict, period.measured, period.figures["late"]) == (Verdict.MET, 12.0, 0)
     # An unanswered request made 5 h before the evaluation is pending, not judged...
     pending = (*requests, CoordinationRequest("c4", "jaxa", ONE_PERIOD - 5 * H))
-    period = _report(ComplianceFacts(coordination_requests=pending), ONE_PERIOD, "jaxa")
-    period = period.commitments[0].periods[0]
+    now = _report(ComplianceFacts(coordination_requests=pending), ONE_PERIOD, "jaxa")
+    period = now.commitments[0].periods[0]
     assert (period.verdict, period.figures["pending"]) == (Verdict.MET, 1)
     # ...and breaches once it is older than the threshold, even judged after the period.
     later = _report(ComplianceFacts(coordination_requests=pending), ONE_PERIOD + 8 * H, "jaxa")
