@@ -6,6 +6,8 @@ import os
 import sys
 
 from accord.cli import (  # noqa: F401
+    _access,
+    _agreement,
     _audit,
     _catalog,
     _cdm,

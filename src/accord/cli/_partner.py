@@ -13,10 +13,13 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from rich.table import Table
 
+from accord.access import claim_satellite, import_stations
 from accord.audit import register_partner_key, revoke_partner_key
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
+from accord.orbits import GroundStationError
 from accord.startup import open_store
 from accord.store import (
+    AssetError,
     PartnerKeyError,
     PartnerKeyRepository,
     PartnerKind,
@@ -31,6 +34,8 @@ key_app = typer.Typer(
     help="Partners' Ed25519 keys for signed submissions (docs/audit.md).", no_args_is_help=True
 )
 partner_app.add_typer(key_app, name="key")
+station_app = typer.Typer(help="Partners' ground stations and sensors.", no_args_is_help=True)
+partner_app.add_typer(station_app, name="station")
 
 
 @partner_app.command("add")
@@ -41,6 +46,9 @@ def add(
     country: str | None = typer.Option(
         None, "--country", "-c", help="ISO 3166-1 alpha-2 or alpha-3 code, where one applies."
     ),
+    handle: str | None = typer.Option(
+        None, "--handle", help="Its id in agreement documents (default: from the name)."
+    ),
 ) -> None:
     """Register a partner."""
     engine = open_store(settings_of(ctx), seed=False)
@@ -48,9 +56,9 @@ def add(
         repository = PartnerRepository(session)
         if repository.find_by_name(name) is not None:
             raise typer.BadParameter(f"a partner named {name!r} already exists", param_hint="NAME")
-        partner = repository.create(name, kind=kind, country_code=country)
-        partner_id = partner.id
-    typer.echo(f"Registered partner {partner_id}: {name} ({kind.value}).")
+        partner = repository.create(name, kind=kind, country_code=country, handle=handle)
+        partner_id, partner_handle = partner.id, partner.handle
+    typer.echo(f"Registered partner {partner_id}: {name} ({kind.value}), handle {partner_handle}.")
 
 
 @partner_app.command("list")
@@ -59,13 +67,14 @@ def list_partners(ctx: typer.Context) -> None:
     engine = open_store(settings_of(ctx), seed=False)
     with transaction(engine) as session:
         partners = [
-            (p.id, p.name, p.kind, p.country_code or "") for p in PartnerRepository(session).all()
+            (p.id, p.name, p.handle or "", p.kind, p.country_code or "")
+            for p in PartnerRepository(session).all()
         ]
     if not partners:
         stdout_console().print("No partners yet; register one with `accord partner add`.")
         return
     table = Table(title=f"{len(partners)} partners")
-    for column in ("id", "name", "kind", "country"):
+    for column in ("id", "name", "handle", "kind", "country"):
         table.add_column(column)
     for row in partners:
         table.add_row(*(str(value) for value in row))
@@ -170,3 +179,51 @@ def list_keys(
             revoked_at.strftime("%Y-%m-%d %H:%M:%S") if revoked_at else "active",
         )
     stdout_console().print(table)
+
+
+@partner_app.command("claim")
+def claim(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="Partner (name or handle) that operates the object."),
+    norad_id: int = typer.Argument(..., help="NORAD id of a catalogued object."),
+) -> None:
+    """Claim a catalogued object for a partner; a second claimant contests it (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            partner = PartnerRepository(session).get_by_name_or_handle(name)
+            outcome = claim_satellite(session, partner, norad_id)
+    except (AssetError, UnknownPartnerError) as exc:
+        raise _fail(str(exc)) from None
+    if outcome.contested:
+        typer.echo(
+            f"{name} claims NORAD id {norad_id}: contested "
+            f"({len(outcome.contested_with)} other claim(s) kept)."
+        )
+    else:
+        typer.echo(f"{name} claims NORAD id {norad_id}.")
+
+
+@station_app.command("import")
+def import_station_file(
+    ctx: typer.Context,
+    path: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="GeoJSON FeatureCollection."
+    ),
+    partner: str = typer.Option(..., "--partner", "-p", help="Partner (name or handle)."),
+    max_range_km: float | None = typer.Option(
+        None, "--max-range-km", min=0.001, help="Range limit of every station (default: none)."
+    ),
+) -> None:
+    """Register every Point of a GeoJSON file as the partner's stations (all or nothing)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            owner = PartnerRepository(session).get_by_name_or_handle(partner)
+            rows = import_stations(
+                session, owner, path.read_bytes(), source=str(path), max_range_km=max_range_km
+            )
+            count = len(rows)
+    except (AssetError, GroundStationError, UnknownPartnerError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Registered {count} stations of {partner} from {path}.")

@@ -1,0 +1,198 @@
+"""`accord agreement ...`: validate, propose, sign, show, list, suspend and terminate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from accord.access import (
+    AgreementRepository,
+    propose_agreement,
+    sign_agreement,
+    suspend_agreement,
+    terminate_agreement,
+)
+from accord.agreements import Agreement, AgreementError, AgreementValidationError, load_agreement
+from accord.cli._app import app, settings_of, stderr_console, stdout_console
+from accord.startup import open_store
+from accord.store import PartnerRepository, transaction
+
+agreement_app = typer.Typer(
+    help="Agreements as code: versions, signatures, lifecycle (docs/agreements.md).",
+    no_args_is_help=True,
+)
+app.add_typer(agreement_app, name="agreement")
+
+
+def _fail(message: str) -> typer.Exit:
+    stderr_console().print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(code=1)
+
+
+def _load(path: Path) -> Agreement:
+    try:
+        return load_agreement(path.read_text(encoding="utf-8"), source=str(path))
+    except AgreementValidationError as exc:
+        console = stderr_console()
+        console.print(f"{path}: {len(exc.problems)} problems", highlight=False, markup=False)
+        for problem in exc.problems:
+            console.print(f"  - {problem}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from None
+
+
+_FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="YAML or JSON file.")
+_PARTNER = typer.Option(..., "--partner", "-p", help="Partner acting (name or handle).")
+
+
+@agreement_app.command("validate")
+def validate(path: Path = _FILE) -> None:
+    """Check an agreement document against the schema and the semantic rules."""
+    document = _load(path)
+    typer.echo(
+        f"{path}: valid {document.id} version {document.version}, "
+        f"{len(document.parties)} parties, {len(document.clauses)} clauses"
+    )
+
+
+@agreement_app.command("propose")
+def propose_command(ctx: typer.Context, path: Path = _FILE, partner: str = _PARTNER) -> None:
+    """Store version 1 of a new agreement, proposed by one of its signatories (logged)."""
+    document = _load(path)
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            record = propose_agreement(session, document, by=by)
+    except (AgreementError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(
+        f"Proposed {record.agreement_id} version 1 ({record.latest.content_sha256}); "
+        f"awaiting signatures of {', '.join(sorted(record.latest.awaiting))}."
+    )
+
+
+@agreement_app.command("sign")
+def sign_command(
+    ctx: typer.Context,
+    agreement_id: str = typer.Argument(..., help="Agreement id."),
+    partner: str = _PARTNER,
+    version: int | None = typer.Option(
+        None, "--version", help="Version to sign (default: the latest); refused if stale."
+    ),
+) -> None:
+    """Sign the latest version of an agreement for a party (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            record = sign_agreement(session, agreement_id, by=by, version=version)
+    except (AgreementError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    latest = record.latest
+    state = (
+        "fully signed"
+        if latest.fully_signed_at
+        else f"awaiting {', '.join(sorted(latest.awaiting))}"
+    )
+    typer.echo(f"Signed {agreement_id} version {latest.number}: {state}.")
+
+
+@agreement_app.command("show")
+def show(ctx: typer.Context, agreement_id: str = typer.Argument(..., help="Agreement id.")) -> None:
+    """Show an agreement's versions, signatures, lifecycle events and status now."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            record = AgreementRepository(session).get(agreement_id)
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    now = datetime.now(UTC)
+    console = stdout_console()
+    latest = record.latest.document
+    console.print(f"{record.agreement_id}: {latest.title}", highlight=False, markup=False)
+    console.print(f"status now: {record.status_at(now).value}", highlight=False, markup=False)
+    table = Table(title="Versions")
+    for column in ("version", "sha256", "proposed by", "proposed (UTC)", "signed by"):
+        table.add_column(column)
+    for version in record.versions:
+        table.add_row(
+            str(version.number),
+            version.content_sha256[:16],
+            version.proposed_by,
+            version.proposed_at.strftime("%Y-%m-%d %H:%M"),
+            ", ".join(f"{s.party} {s.signed_at:%Y-%m-%d %H:%M}" for s in version.signatures) or "-",
+        )
+    console.print(table)
+    for event in record.events:
+        console.print(
+            f"{event.at:%Y-%m-%d %H:%M} {event.kind.value} by {event.by}: {event.reason}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@agreement_app.command("list")
+def list_agreements(ctx: typer.Context) -> None:
+    """List stored agreements with their latest version and status now."""
+    engine = open_store(settings_of(ctx), seed=False)
+    with transaction(engine) as session:
+        records = AgreementRepository(session).all()
+    if not records:
+        stdout_console().print("No agreements yet; propose one with `accord agreement propose`.")
+        return
+    now = datetime.now(UTC)
+    table = Table(title=f"{len(records)} agreements")
+    for column in ("id", "title", "latest version", "parties", "status"):
+        table.add_column(column)
+    for record in records:
+        document = record.latest.document
+        table.add_row(
+            record.agreement_id,
+            document.title,
+            str(record.latest.number),
+            ", ".join(p.partner for p in document.parties),
+            record.status_at(now).value,
+        )
+    stdout_console().print(table)
+
+
+_REASON = typer.Option(..., "--reason", help="Why (kept in the store, not in the audit log).")
+
+
+@agreement_app.command("suspend")
+def suspend_command(
+    ctx: typer.Context,
+    agreement_id: str = typer.Argument(..., help="Agreement id."),
+    partner: str = _PARTNER,
+    reason: str = _REASON,
+) -> None:
+    """Suspend an agreement now: its clauses grant nothing until resumed (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            suspend_agreement(session, agreement_id, by=by, reason=reason)
+    except (AgreementError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Suspended {agreement_id}.")
+
+
+@agreement_app.command("terminate")
+def terminate_command(
+    ctx: typer.Context,
+    agreement_id: str = typer.Argument(..., help="Agreement id."),
+    partner: str = _PARTNER,
+    reason: str = _REASON,
+) -> None:
+    """Terminate an agreement for good (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            terminate_agreement(session, agreement_id, by=by, reason=reason)
+    except (AgreementError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Terminated {agreement_id}.")
