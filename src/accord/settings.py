@@ -128,6 +128,27 @@ class Settings(BaseSettings):
         ),
     )
 
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=0,
+        description=(
+            "Requests each API key or console session may make per minute (token bucket, "
+            "bursts up to this many, per service process); 0 disables the limit."
+        ),
+    )
+    session_lifetime_s: float = Field(
+        default=8 * 3600.0,
+        gt=0.0,
+        description="Seconds a web-console login session lasts before it must log in again.",
+    )
+    session_cookie_secure: bool = Field(
+        default=True,
+        description=(
+            "Send the console session cookie with the `Secure` attribute (HTTPS only); turn "
+            "off only for plain-HTTP development away from localhost."
+        ),
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `var_dir`."""
