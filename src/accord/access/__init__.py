@@ -17,7 +17,9 @@ from accord.access._catalog import (
     ReleasedState,
     VisibleCatalogPage,
     get_visible_object,
+    record_catalog_release,
     visible_catalog,
+    visible_element_sets,
 )
 from accord.access._policy import (
     POLICY_CACHE_SIZE,
@@ -87,6 +89,7 @@ __all__ = [
     "principal_from_api_key",
     "principal_from_session",
     "propose_agreement",
+    "record_catalog_release",
     "register_station",
     "resume_agreement",
     "revoke_api_key",
@@ -95,5 +98,6 @@ __all__ = [
     "suspend_agreement",
     "terminate_agreement",
     "visible_catalog",
+    "visible_element_sets",
     "withdraw_claim",
 ]

@@ -56,7 +56,9 @@ __all__ = [
     "ReleasedState",
     "VisibleCatalogPage",
     "get_visible_object",
+    "record_catalog_release",
     "visible_catalog",
+    "visible_element_sets",
 ]
 
 #: Largest page `visible_catalog` returns.
@@ -144,7 +146,11 @@ def _degraded_state(element_set: ElementSet, precision_km: float) -> ReleasedSta
 def _owned(
     session: Session, rows: Sequence[StoredElementSet]
 ) -> tuple[dict[int, Partner], dict[int, int | None]]:
-    """Partners by id, and each row's owning partner id (None: public data)."""
+    """Partners by id, and each row's owning partner id by element set id (None: public).
+
+    Keyed by element set, not object: in an object's history, unclaimed element sets from
+    different submitters have different owners.
+    """
     partners = {p.id: p for p in PartnerRepository(session).all()}
     by_name = {p.name: p for p in partners.values()}
     claims = AssetRepository(session).owners(None)
@@ -152,11 +158,11 @@ def _owned(
     for row in rows:
         norad_id = row.element_set.norad_id
         if norad_id in claims:
-            owners[norad_id] = claims[norad_id]
+            owners[row.element_set_id] = claims[norad_id]
         else:
             submitter = by_name.get(row.partner_name)
             public = submitter is None or submitter.kind in _PUBLIC_SUBMITTERS
-            owners[norad_id] = None if public else submitter.id  # type: ignore[union-attr]
+            owners[row.element_set_id] = None if public else submitter.id  # type: ignore[union-attr]
     return partners, owners
 
 
@@ -171,10 +177,10 @@ def _release(
     if not principal.may_ask(action):
         return []
     partners, owners = _owned(session, rows)
-    owned = [row for row in rows if owners[row.element_set.norad_id] is not None]
+    owned = [row for row in rows if owners[row.element_set_id] is not None]
 
     def describe(row: StoredElementSet) -> Resource:
-        owner = partners[owners[row.element_set.norad_id]]  # type: ignore[index]
+        owner = partners[owners[row.element_set_id]]  # type: ignore[index]
         return Resource(
             DataClass.CATALOG_ELEMENT_SETS,
             owner.handle or f"partner-{owner.id}",
@@ -194,7 +200,7 @@ def _release(
     items = []
     for row in rows:
         element_set = row.element_set
-        owner_id = owners[element_set.norad_id]
+        owner_id = owners[row.element_set_id]
         state = None
         if owner_id is None:
             policy_ids: tuple[str, ...] = (PUBLIC_POLICY_ID,)
@@ -318,3 +324,43 @@ def get_visible_object(
     if record_release:
         _record_release(session, principal, items, now)
     return items[0]
+
+
+def visible_element_sets(
+    session: Session,
+    principal: Principal,
+    *,
+    norad_ids: Sequence[int] | None = None,
+    history: bool = False,
+    at: datetime | None = None,
+    cache: PolicyCache | None = None,
+) -> list[CatalogItem]:
+    """Every element set `principal` may see, unpaged: current ones, or whole histories.
+
+    For edges that filter after release (the Space-Track query grammar): nothing is logged
+    here; log exactly what leaves with `record_catalog_release`. `history=True` releases
+    every stored element set of each object (newest first per object), each decided on its
+    own, since an object's older sets may have other owners. Release conditions apply as in
+    `visible_catalog`.
+    """
+    now = at or datetime.now(UTC)
+    catalog = CatalogRepository(session)
+    current = catalog.latest(norad_ids=norad_ids).items
+    if not history:
+        return _release(session, principal, current, AccessAction.LIST, now, cache)
+    rows = [row for item in current for row in catalog.history(item.element_set.norad_id)]
+    return _release(session, principal, rows, AccessAction.LIST, now, cache)
+
+
+def record_catalog_release(
+    session: Session,
+    principal: Principal,
+    items: Sequence[CatalogItem],
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Log the `data.released` entries of `items` handed to `principal` (clause grants only).
+
+    Runs in the caller's transaction, which on SQLite must hold the write lock.
+    """
+    _record_release(session, principal, items, at or datetime.now(UTC))
