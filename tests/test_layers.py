@@ -13,8 +13,17 @@ import accord
 
 SRC = Path(accord.__file__).resolve().parent
 
-#: Pure computation must not depend on the web framework, the database layer or the edges.
-PURE_PACKAGES = ("formats", "orbits", "conjunctions")
+#: Pure computation and pure policy must not depend on the web framework, the database layer
+#: or the edges.
+PURE_PACKAGES = (
+    "formats",
+    "orbits",
+    "conjunctions",
+    "agreements",
+    "coordination",
+    "campaigns",
+    "spacetrack",
+)
 FORBIDDEN_IN_PURE = (
     "fastapi",
     "starlette",
