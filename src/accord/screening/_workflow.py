@@ -290,13 +290,16 @@ def run_screening(
     actor: Actor | None = None,
     progress: ScreeningProgress | None = None,
     dask_client: Any | None = None,
+    on_stored: Callable[[Session, ScreeningRecord], None] | None = None,
 ) -> ScreeningRecord:
     """Screen the current catalog (or `element_sets`, e.g. from a file) and store it all.
 
     Times UTC (aware), distances km. With `element_sets` the screening records
     `source_name` instead of a catalog batch. With a `dask_client` (`dask_client()`) the
     screening runs in time pieces on that cluster (`screen_catalog_distributed`, the same
-    result). Returns the stored screening.
+    result). `on_stored(session, record)` runs in the storing transaction, so that what it
+    writes (a job's completion) commits or rolls back with the screening. Returns the
+    stored screening.
     """
     started_at = datetime.now(UTC)
     _report(progress, "load", 0.0)
@@ -361,5 +364,7 @@ def run_screening(
             event_tca_tolerance_s=event_tca_tolerance_s,
             actor=actor,
         )
+        if on_stored is not None:
+            on_stored(session, record)
     _report(progress, "store", 1.0)
     return record

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 import accord
+from accord.jobs import JobRunner
 from accord.service._problems import install_problem_handlers
 from accord.service.api import audit, health
 from accord.settings import Settings
@@ -28,10 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = open_store(resolved)
+        # Background jobs (screenings): stale ones resumed or failed first, then run.
+        app.state.job_runner = JobRunner(app.state.engine, resolved)
+        app.state.job_runner.start()
         try:
             async with audit.checkpoint_signing(app):
                 yield
         finally:
+            app.state.job_runner.stop()
             app.state.engine.dispose()
 
     app = FastAPI(

@@ -65,6 +65,7 @@ from accord.store._credentials import (
     token_sha256,
 )
 from accord.store._engine import SQLITE_BUSY_TIMEOUT_S, create_engine, session_factory, transaction
+from accord.store._jobs import JobKind, JobRecord, JobRepository, JobRow, JobStatus
 from accord.store._migrate import current_revision, downgrade, head_revision, upgrade
 from accord.store._models import (
     Base,
@@ -105,6 +106,11 @@ from accord.store._screening_models import (
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "JobKind",
+    "JobRecord",
+    "JobRepository",
+    "JobRow",
+    "JobStatus",
     "AgreementEventRow",
     "AgreementRow",
     "AgreementSignatureRow",

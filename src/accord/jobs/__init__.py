@@ -1,0 +1,26 @@
+"""Background jobs whose state is in the database: screenings that survive restarts.
+
+`submit_screening_job` queues a screening, `job_status` / `list_jobs` read jobs, and
+`JobRunner` (started by the service in its lifespan) runs them in worker threads,
+recording progress and heartbeats, and at start-up re-queues or fails the jobs a dead
+process left running. See docs/screening.md, "Jobs and scale-out".
+"""
+
+from accord.jobs._runner import JobRunner, RecoveryReport
+from accord.jobs._screening_jobs import (
+    JobParameterError,
+    ScreeningJobParameters,
+    job_status,
+    list_jobs,
+    submit_screening_job,
+)
+
+__all__ = [
+    "JobParameterError",
+    "JobRunner",
+    "RecoveryReport",
+    "ScreeningJobParameters",
+    "job_status",
+    "list_jobs",
+    "submit_screening_job",
+]
