@@ -90,7 +90,7 @@ class CatalogItem:
 
     Exactly one of `element_set` (full mean elements) and `state` (a coarsened state vector)
     is set. `owner` is the owning partner's handle, None for public data; `policy_ids` the
-    rules that granted it; `conditions` what was applied.
+    rules that granted it; `conditions` what was applied; `element_set_id` the stored row.
     """
 
     norad_id: int
@@ -107,6 +107,8 @@ class CatalogItem:
     policy_ids: tuple[str, ...]
     clauses: tuple[ClauseRef, ...]
     conditions: ReleaseConditions
+    #: The stored element set's row id (the Space-Track GP_ID of what was released).
+    element_set_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +234,7 @@ def _release(
                 policy_ids=policy_ids,
                 clauses=clauses,
                 conditions=conditions,
+                element_set_id=row.element_set_id,
             )
         )
     return items

@@ -12,6 +12,7 @@ import accord
 from accord.jobs import JobRunner
 from accord.service._problems import install_problem_handlers
 from accord.service.api import audit, health
+from accord.service.spacetrack import router as spacetrack_router
 from accord.settings import Settings
 from accord.startup import open_store
 
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(audit.router)
+    app.include_router(spacetrack_router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

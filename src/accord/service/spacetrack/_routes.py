@@ -1,0 +1,205 @@
+"""Space-Track's REST endpoints over Accord's store, for existing scripts and clients.
+
+`POST /ajaxauth/login` (form fields `identity`, `password`) opens a console session and
+sets its cookie; queries are GETs that carry it. `identity` is the console user's
+username. Answers are shaped as Space-Track's, because clients read them: `""` after a
+good login, `{"Login": "Failed"}` (status 200) after a bad one, `{"error": "..."}` with
+the query error's status, 401 without a live session (the `spacetrack` client then logs in
+again and retries once). Only reads are served, so no CSRF token is asked for. See
+docs/spacetrack.md, "Serving Space-Track clients".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from accord.access import (
+    CatalogItem,
+    Principal,
+    principal_from_session,
+    record_catalog_release,
+    visible_element_sets,
+)
+from accord.service.spacetrack._rows import boxscore_rows, gp_rows, satcat_rows
+from accord.settings import Settings
+from accord.spacetrack import (
+    CONTROLLER,
+    Operator,
+    Query,
+    Row,
+    SpaceTrackQueryError,
+    format_result,
+    modeldef,
+    parse_modeldef,
+    parse_query,
+    run_query,
+)
+from accord.store import (
+    InvalidLoginError,
+    InvalidSessionError,
+    PartnerRepository,
+    UserRepository,
+    transaction,
+)
+
+__all__ = ["LOGIN_FAILED", "NOT_LOGGED_IN", "SESSION_COOKIE", "router"]
+
+#: The console session cookie (the same session the web console opens).
+SESSION_COOKIE = "accord_session"
+#: Body of a refused login, as Space-Track answers it (status 200).
+LOGIN_FAILED = {"Login": "Failed"}
+#: Body of a query without a live session (status 401).
+NOT_LOGGED_IN = {"error": "You must be logged in to complete this action"}
+
+router = APIRouter(tags=["space-track"])
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@router.post("/ajaxauth/login", summary="Log in as Space-Track clients do")
+def login(
+    request: Request,
+    identity: Annotated[str, Form(description="console username")],
+    password: Annotated[str, Form()],
+) -> Response:
+    """Check the console user's password (argon2id) and open a session; set its cookie."""
+    settings = _settings(request)
+    now = datetime.now(UTC)
+    try:
+        with transaction(_engine(request), write_lock=True) as session:
+            users = UserRepository(session)
+            user = users.authenticate(identity, password)
+            opened = users.open_session(
+                user, lifetime=timedelta(seconds=settings.session_lifetime_s), at=now
+            )
+    except InvalidLoginError:
+        return JSONResponse(LOGIN_FAILED)
+    response = JSONResponse("")
+    response.set_cookie(
+        SESSION_COOKIE,
+        opened.session_token,
+        max_age=int(settings.session_lifetime_s),
+        httponly=True,
+        secure=settings.session_cookie_secure,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/ajaxauth/logout", summary="End the Space-Track session")
+def logout(request: Request) -> Response:
+    """End the session of the cookie (if any) and clear the cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        with transaction(_engine(request), write_lock=True) as session:
+            UserRepository(session).close_session(token)
+    response = JSONResponse("Successfully logged out")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _principal(request: Request, session: Session, now: datetime) -> Principal | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        return principal_from_session(session, token, at=now)
+    except InvalidSessionError:
+        return None
+
+
+def _raw_tail(request: Request, marker: str) -> str:
+    """The still-encoded path after `marker`, so that `%2F` in a value stays in its segment."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    return path.split(marker, 1)[1]
+
+
+def _error(error: SpaceTrackQueryError) -> JSONResponse:
+    return JSONResponse(error.error_body(), status_code=error.http_status)
+
+
+@router.get(f"/{CONTROLLER}/modeldef/{{path:path}}", summary="Space-Track modeldef")
+def modeldef_route(request: Request, path: str) -> Response:
+    """The fields of a request class, as Space-Track's modeldef lists them."""
+    now = datetime.now(UTC)
+    with transaction(_engine(request)) as session:
+        if _principal(request, session, now) is None:
+            return JSONResponse(NOT_LOGGED_IN, status_code=401)
+    try:
+        request_class = parse_modeldef(_raw_tail(request, f"/{CONTROLLER}/modeldef/"))
+    except SpaceTrackQueryError as error:
+        return _error(error)
+    return JSONResponse(modeldef(request_class))
+
+
+def _norad_ids(query: Query) -> list[int] | None:
+    """NORAD ids an `=` or list predicate restricts the query to (push-down), else None."""
+    for predicate in query.predicates:
+        if predicate.field.name != "NORAD_CAT_ID":
+            continue
+        if predicate.operator in (Operator.EQUAL, Operator.IN):
+            return [int(v) for v in predicate.values if isinstance(v, int | float)]
+    return None
+
+
+def _class_rows(
+    session: Session, principal: Principal, query: Query, now: datetime
+) -> tuple[list[Row], dict[int, CatalogItem]]:
+    """The class's rows for `principal`, and what each row releases (by id of the row)."""
+    name = query.request_class.name
+    if name in ("decay", "cdm_public"):
+        return [], {}  # the store holds no decay messages; CDMs: see docs/spacetrack.md
+    owners = {p.handle: p for p in PartnerRepository(session).all() if p.handle}
+    norad_ids = _norad_ids(query) if name != "boxscore" else None
+    items = visible_element_sets(
+        session, principal, norad_ids=norad_ids, history=name == "gp_history", at=now
+    )
+    if name in ("gp", "gp_history"):
+        rows, released = gp_rows(items, owners, history=name == "gp_history")
+        return rows, {id(row): item for row, item in zip(rows, released, strict=True)}
+    if name == "satcat":
+        rows = satcat_rows(items, owners)
+        return rows, {id(row): item for row, item in zip(rows, items, strict=True)}
+    return boxscore_rows(items, owners), {}  # counts only: no object's data leaves
+
+
+@router.get(f"/{CONTROLLER}/query/{{path:path}}", summary="Space-Track query")
+def query_route(request: Request, path: str) -> Response:
+    """Run a Space-Track query over what the caller may see, in the format it asks for."""
+    try:
+        query = parse_query(_raw_tail(request, f"/{CONTROLLER}/query/"))
+    except SpaceTrackQueryError as error:
+        parse_error: SpaceTrackQueryError | None = error
+    else:
+        parse_error = None
+    now = datetime.now(UTC)
+    with transaction(_engine(request), write_lock=True) as session:
+        principal = _principal(request, session, now)
+        if principal is None:
+            return JSONResponse(NOT_LOGGED_IN, status_code=401)
+        if parse_error is not None:
+            return _error(parse_error)
+        rows, released_by_row = _class_rows(session, principal, query, now)
+        try:
+            result = run_query(query, rows, now=now)
+            response = format_result(result)
+        except SpaceTrackQueryError as error:
+            return _error(error)
+        released = [released_by_row[id(row)] for row in result.rows if id(row) in released_by_row]
+        record_catalog_release(session, principal, released, at=now)
+    return Response(response.body, media_type=response.media_type)

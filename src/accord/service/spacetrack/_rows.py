@@ -1,0 +1,182 @@
+"""Rows of each Space-Track request class, built only from what one principal may see.
+
+Visibility is never decided here: element sets come from `accord.access`
+(`visible_element_sets`), which applies ownership, agreements, embargoes and degradation.
+What this module adds is the mapping of released items to Space-Track's columns, and the
+columns Accord's store does not hold, synthesised as docs/spacetrack.md ("Serving
+Space-Track clients") describes:
+
+- an item released only as a coarsened state vector (a clause that degrades positions) has
+  no mean elements, so it is left out of gp and gp_history, and its satcat row carries no
+  orbit columns (PERIOD, INCLINATION, APOGEE, PERIGEE are NULL);
+- OBJECT_TYPE is read from the name as the catalog names objects ("DEB" debris, "R/B"
+  rocket bodies, "TBA" not yet identified, any other name a payload; no name: NULL);
+- COUNTRY is the owning partner's country code (claims, or the member that submitted an
+  unclaimed object's element set); public data, and owners without a country, have none;
+- the store holds no decay messages and no launch data: decay has no rows, and LAUNCH,
+  SITE, DECAY and RCS columns are NULL.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from sgp4.earth_gravity import wgs72
+
+from accord.access import CatalogItem
+from accord.spacetrack import Row, gp_row
+from accord.store import Partner
+
+__all__ = [
+    "boxscore_rows",
+    "gp_rows",
+    "object_type_from_name",
+    "satcat_rows",
+]
+
+_SECONDS_PER_DAY = 86_400.0
+_COSPAR = re.compile(r"^(\d{4})-(\d{3})([A-Z]{1,3})$")
+#: boxscore's COUNTRY for objects that no partner owns (public data).
+UNOWNED_COUNTRY = "PUBLIC (NO CLAIMANT)"
+_UNOWNED_CODE = "PUB"
+
+
+def object_type_from_name(name: str | None) -> str | None:
+    """Space-Track's OBJECT_TYPE as the catalog's naming conventions imply it (None if no name).
+
+    The catalog names debris "... DEB" and rocket bodies "... R/B", and not yet identified
+    objects "TBA - TO BE ASSIGNED"; every other named object is taken for a payload.
+    """
+    if not name or not name.strip():
+        return None
+    words = name.upper().replace("(", " ").replace(")", " ").split()
+    if "DEB" in words or "DEBRIS" in words:
+        return "DEBRIS"
+    if "R/B" in words:
+        return "ROCKET BODY"
+    if words[0] == "TBA":
+        return "TBA"
+    return "PAYLOAD"
+
+
+def _country(item: CatalogItem, owners: dict[str, Partner]) -> str | None:
+    owner = owners.get(item.owner) if item.owner is not None else None
+    return owner.country_code if owner is not None else None
+
+
+def gp_rows(
+    items: Sequence[CatalogItem], owners: dict[str, Partner], *, history: bool = False
+) -> tuple[list[Row], list[CatalogItem]]:
+    """gp (or gp_history) rows of the items released with mean elements, and those items.
+
+    Items released only as coarsened state vectors are left out: mean elements cannot be
+    coarsened, so a TLE or OMM of them would give more precision than the clause grants.
+    """
+    rows: list[Row] = []
+    released: list[CatalogItem] = []
+    for item in items:
+        if item.element_set is None:
+            continue
+        row = gp_row(
+            item.element_set,
+            gp_id=item.element_set_id or 0,
+            creation_date=item.submitted_at,
+            comment="GENERATED VIA ACCORD" if not history else "GENERATED VIA ACCORD (HISTORY)",
+            object_type=object_type_from_name(item.object_name),
+            country_code=_country(item, owners),
+        )
+        rows.append(row)
+        released.append(item)
+    return rows, released
+
+
+def _launch_parts(object_id: str | None) -> tuple[int | None, int | None, str | None]:
+    match = _COSPAR.match(object_id or "")
+    if match is None:
+        return None, None, None
+    return int(match[1]), int(match[2]), match[3]
+
+
+def satcat_rows(items: Sequence[CatalogItem], owners: dict[str, Partner]) -> list[Row]:
+    """satcat rows of the visible objects (current element sets), orbit columns when allowed."""
+    rows: list[Row] = []
+    for item in items:
+        year, number, piece = _launch_parts(item.object_id)
+        period = inclination = apogee = perigee = None
+        element_set = item.element_set
+        if element_set is not None:
+            n_rad_s = element_set.mean_motion_rev_per_day * 2.0 * math.pi / _SECONDS_PER_DAY
+            a_km = (wgs72.mu / n_rad_s**2) ** (1.0 / 3.0)
+            period = round(1440.0 / element_set.mean_motion_rev_per_day, 2)
+            inclination = round(element_set.inclination_deg, 2)
+            apogee = round(a_km * (1.0 + element_set.eccentricity) - wgs72.radiusearthkm)
+            perigee = round(a_km * (1.0 - element_set.eccentricity) - wgs72.radiusearthkm)
+        rows.append(
+            {
+                "INTLDES": item.object_id,
+                "NORAD_CAT_ID": item.norad_id,
+                "OBJECT_TYPE": object_type_from_name(item.object_name),
+                "SATNAME": item.object_name,
+                "COUNTRY": _country(item, owners),
+                "PERIOD": period,
+                "INCLINATION": inclination,
+                "APOGEE": apogee,
+                "PERIGEE": perigee,
+                "LAUNCH_YEAR": year,
+                "LAUNCH_NUM": number,
+                "LAUNCH_PIECE": piece,
+                "CURRENT": "Y",
+                "OBJECT_NAME": item.object_name,
+                "OBJECT_ID": item.object_id,
+                "OBJECT_NUMBER": item.norad_id,
+            }
+        )
+    return rows
+
+
+_BOX_COLUMNS = {
+    "PAYLOAD": "ORBITAL_PAYLOAD_COUNT",
+    "ROCKET BODY": "ORBITAL_ROCKET_BODY_COUNT",
+    "DEBRIS": "ORBITAL_DEBRIS_COUNT",
+}
+
+
+def boxscore_rows(items: Sequence[CatalogItem], owners: dict[str, Partner]) -> list[Row]:
+    """Objects on orbit by owner country, counted over the visible objects only.
+
+    One row per country code (owners without a code are counted under their partner
+    handle; unowned public objects under "PUBLIC (NO CLAIMANT)"). Decayed counts are 0:
+    the store holds no decay data. Objects without a type from their name count as TBA.
+    """
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for item in items:
+        if item.owner is None:
+            key = (UNOWNED_COUNTRY, _UNOWNED_CODE)
+        else:
+            code = _country(item, owners)
+            key = (code, code) if code is not None else (item.owner, item.owner)
+        kind = object_type_from_name(item.object_name)
+        counts[key][_BOX_COLUMNS.get(kind or "", "ORBITAL_TBA")] += 1
+    rows: list[Row] = []
+    for (country, code), by_kind in sorted(counts.items()):
+        total = sum(by_kind.values())
+        rows.append(
+            {
+                "COUNTRY": country,
+                "SPADOC_CD": code,
+                "ORBITAL_TBA": by_kind["ORBITAL_TBA"],
+                "ORBITAL_PAYLOAD_COUNT": by_kind["ORBITAL_PAYLOAD_COUNT"],
+                "ORBITAL_ROCKET_BODY_COUNT": by_kind["ORBITAL_ROCKET_BODY_COUNT"],
+                "ORBITAL_DEBRIS_COUNT": by_kind["ORBITAL_DEBRIS_COUNT"],
+                "ORBITAL_TOTAL_COUNT": total,
+                "DECAYED_PAYLOAD_COUNT": 0,
+                "DECAYED_ROCKET_BODY_COUNT": 0,
+                "DECAYED_DEBRIS_COUNT": 0,
+                "DECAYED_TOTAL_COUNT": 0,
+                "COUNTRY_TOTAL": total,
+            }
+        )
+    return rows

@@ -1,0 +1,282 @@
+"""The real `spacetrack` client (2.1.0, unmodified) against a running Accord server.
+
+A uvicorn server on 127.0.0.1 serves a fresh SQLite store: CelesTrak's stations and
+Earth-resources groups of 2026-05-30 (public data, imported by the data provider CelesTrak),
+two satellites claimed by each of ESA, JAXA and NASA, an older element set of one ESA
+satellite (history), the example ESA-JAXA agreement (docs/examples/agreements/
+leo-data-exchange.yaml), and a test agreement by which NASA grants ESA its element sets
+coarsened to 10 km. Each partner's console user logs in through `/ajaxauth/login` and
+queries; each must see exactly what the agreements grant it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+import time
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx2
+import pytest
+import uvicorn
+from spacetrack.base import AuthenticationError
+from sqlalchemy import select
+
+from accord.access import add_console_user, claim_satellite, propose_agreement, sign_agreement
+from accord.agreements import load_agreement
+from accord.catalog import import_catalog, import_element_sets
+from accord.formats import parse_tle, read_catalog
+from accord.service import create_app
+from accord.settings import Settings
+from accord.store import (
+    AuditEntryRow,
+    CatalogRepository,
+    PartnerKind,
+    PartnerRepository,
+    SourceKind,
+    create_engine,
+    transaction,
+    upgrade,
+)
+from spacetrack import SpaceTrackClient
+from tests._shared_data import require_shared
+from tests.access._world import example
+
+GROUPS = "catalogs/celestrak-groups-2026-05-30"
+CLAIMS = {"esa": (39634, 40697), "jaxa": (33492, 39766), "nasa": (39084, 49260)}
+COUNTRIES = {"esa": None, "jaxa": "JPN", "nasa": "USA"}
+PASSWORD = "correct horse battery"
+SIGNED = datetime(2026, 1, 1, tzinfo=UTC)
+#: The older ESA element set stored for gp_history (epoch one day before the current one).
+HISTORY_OBJECT = 40697
+NASA_COARSE = """
+format: accord.agreement/v1
+id: nasa-esa-coarse
+version: 1
+title: NASA element sets for ESA, positions coarsened to 10 km
+parties:
+  - partner: nasa
+    name: NASA
+  - partner: esa
+    name: European Space Agency
+effective_from: 2026-01-01
+effective_until: 2099-01-01
+clauses:
+  - id: nasa-coarse-to-esa
+    data_sharing:
+      grantor: nasa
+      grantees: [esa]
+      data_classes: [catalog_element_sets]
+      assets: all_claimed
+      degradation:
+        position_precision_km: 10
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    engine_url: str
+    public_ids: frozenset[int]
+    newest_epoch: datetime
+    cache_root: Path
+
+    def client(self, handle: str, password: str = PASSWORD) -> SpaceTrackClient:
+        # A cache per client, so each one downloads modeldef first as a fresh script does.
+        cache = self.cache_root / f"{handle}-{time.monotonic_ns()}"
+        return SpaceTrackClient(f"{handle}.ops", password, base_url=self.base_url, cache_path=cache)
+
+
+def _seed(engine_url: str, shared: Callable[[str], Path]) -> tuple[frozenset[int], datetime]:
+    engine = create_engine(engine_url)
+    upgrade(engine)
+    with transaction(engine) as session:
+        partners = PartnerRepository(session)
+        for handle, country in COUNTRIES.items():
+            partners.create(
+                handle.upper(), kind=PartnerKind.SPACE_AGENCY, handle=handle, country_code=country
+            )
+        partners.create("CelesTrak", kind=PartnerKind.DATA_PROVIDER, handle="celestrak")
+    ids: set[int] = set()
+    newest = datetime.min.replace(tzinfo=UTC)
+    for name in ("stations.tle", "resource.tle"):
+        data = shared(f"{GROUPS}/{name}").read_bytes()
+        import_catalog(engine, data, source_name=name, partner="CelesTrak")
+        for read in read_catalog(data, source=name).element_sets:
+            ids.add(read.element_set.norad_id)
+            newest = max(newest, read.element_set.epoch)
+    with transaction(engine) as session:
+        current = CatalogRepository(session).current(HISTORY_OBJECT)
+        assert current is not None
+    older = replace(
+        current.element_set,
+        epoch=current.element_set.epoch - timedelta(days=1),
+        tle_line1=None,
+        tle_line2=None,
+    )
+    import_element_sets(
+        engine, [older], source_name="esa-history.json", partner="ESA", source_kind=SourceKind.API
+    )
+    with transaction(engine, write_lock=True) as session:
+        partners = PartnerRepository(session)
+        by_handle = {h: partners.get_by_handle(h) for h in CLAIMS}
+        for handle, norad_ids in CLAIMS.items():
+            add_console_user(session, f"{handle}.ops", by_handle[handle], "analyst", PASSWORD)
+            for norad_id in norad_ids:
+                claim_satellite(session, by_handle[handle], norad_id, at=SIGNED)
+        leo = example("leo-data-exchange.yaml").replace(
+            "effective_until: 2031-01-01", "effective_until: 2099-01-01"
+        )
+        for text, parties in ((leo, ("esa", "jaxa")), (NASA_COARSE, ("nasa", "esa"))):
+            document = load_agreement(text, source="test")
+            propose_agreement(session, document, by=by_handle[parties[0]], at=SIGNED)
+            for party in parties:
+                sign_agreement(session, document.id, by=by_handle[party], at=SIGNED)
+    engine.dispose()
+    claimed = {n for ids_ in CLAIMS.values() for n in ids_}
+    return frozenset(ids - claimed), newest
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, shared_module: Callable[[str], Path]
+) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("spacetrack-server")
+    settings = Settings(var_dir=root / "var", seed_demo=False, session_cookie_secure=False)
+    settings.var_dir.mkdir(parents=True)
+    public_ids, newest = _seed(settings.resolved_database_url, shared_module)
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30.0
+    while not uvicorn_server.started:  # poll the server's own flag, nothing else
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.01)
+    port = uvicorn_server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield Server(
+            f"http://127.0.0.1:{port}/",
+            settings.resolved_database_url,
+            public_ids,
+            newest,
+            root / "cache",
+        )
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=30.0)
+
+
+@pytest.fixture(scope="module")
+def shared_module() -> Callable[[str], Path]:
+    """`shared` for a module-scoped server (skips, or fails in CI, when the data is absent)."""
+    return require_shared
+
+
+def _ids(rows: list[dict[str, object]]) -> set[int]:
+    return {int(str(row["NORAD_CAT_ID"])) for row in rows}
+
+
+def _days_since(moment: datetime) -> int:
+    return (datetime.now(UTC) - moment).days + 30
+
+
+def test_each_partner_sees_only_what_its_agreements_grant(server: Server) -> None:
+    claimed = {h: set(ids) for h, ids in CLAIMS.items()}
+    expected_gp = {
+        # ESA sees NASA's objects only coarsened: never as mean elements.
+        "esa": server.public_ids | claimed["esa"] | claimed["jaxa"],
+        "jaxa": server.public_ids | claimed["jaxa"] | claimed["esa"],
+        "nasa": server.public_ids | claimed["nasa"],
+    }
+    for handle, expected in expected_gp.items():
+        with server.client(handle) as client:
+            gp = client.gp(orderby="norad_cat_id", format="json")
+            assert _ids(json.loads(gp)) == expected, handle
+            satcat = client.satcat()
+            seen = expected | (claimed["nasa"] if handle == "esa" else set())
+            assert _ids(satcat) == seen, handle
+            boxscore = client.boxscore()
+            assert sum(int(row["ORBITAL_TOTAL_COUNT"]) for row in boxscore) == len(seen)
+            everything = {n for ids in CLAIMS.values() for n in ids}
+            hidden = everything - seen
+            asked = client.gp(norad_cat_id=sorted(everything))
+            assert _ids(asked) == everything - hidden - (
+                claimed["nasa"] if handle == "esa" else set()
+            )
+
+
+def test_gp_queries_in_every_format_through_the_client(server: Server) -> None:
+    recent = f">now-{_days_since(server.newest_epoch)}"
+    with server.client("esa") as client:
+        # The client types json values from modeldef (parse_types).
+        rows = client.gp(norad_cat_id=[25544, 39634, 33492], epoch=recent, parse_types=True)
+        assert _ids(rows) == {25544, 39634, 33492}
+        assert all(isinstance(row["EPOCH"], datetime) for row in rows)
+        assert all(isinstance(row["MEAN_MOTION"], float) for row in rows)
+        assert client.gp(norad_cat_id=[25544], epoch=">now-1") == []
+
+        top = client.gp(orderby="norad_cat_id desc", limit=3)
+        assert [int(r["NORAD_CAT_ID"]) for r in top] == sorted(_ids(top), reverse=True)
+        assert len(top) == 3
+
+        tle = client.gp(norad_cat_id=25544, format="tle")
+        line1, line2 = tle.strip().splitlines()
+        assert parse_tle(line1, line2).norad_id == 25544
+        three = client.gp(norad_cat_id=[25544, 39634], orderby="norad_cat_id", format="3le")
+        assert three.splitlines()[0].startswith("0 ISS")
+        assert len(three.strip().splitlines()) == 6
+
+        text = client.gp(norad_cat_id=[25544, 39634], format="csv")
+        assert {int(r["NORAD_CAT_ID"]) for r in csv.DictReader(io.StringIO(text))} == {
+            25544,
+            39634,
+        }
+        xml = client.gp(norad_cat_id=39634, format="xml")
+        assert ElementTree.fromstring(xml).findtext("item/NORAD_CAT_ID") == "39634"
+        kvn = client.gp(norad_cat_id=33492, format="kvn")
+        read = read_catalog(kvn.encode(), source="gp.kvn").element_sets
+        assert [r.element_set.norad_id for r in read] == [33492]
+
+        history = client.gp_history(norad_cat_id=HISTORY_OBJECT, orderby="epoch desc")
+        assert len(history) == 2 and _ids(history) == {HISTORY_OBJECT}
+        assert client.decay() == []
+
+
+def test_history_and_queries_hide_what_is_not_granted(server: Server) -> None:
+    with server.client("nasa") as client:
+        assert client.gp_history(norad_cat_id=HISTORY_OBJECT) == []
+        assert client.satcat(norad_cat_id=[39634, 33492]) == []
+        assert client.gp(object_name="~~SENTINEL-2A") == []
+
+
+def test_bad_login_and_bad_queries_answer_as_space_track(server: Server) -> None:
+    with server.client("esa", password="not the password") as client:
+        with pytest.raises(AuthenticationError):
+            client.authenticate()
+    with server.client("esa") as client:
+        with pytest.raises(httpx2.HTTPStatusError) as raised:
+            client.gp(norad_cat_id="not-a-number")
+        assert raised.value.response.status_code == 400
+        assert "NORAD_CAT_ID" in str(raised.value)
+
+
+def test_releases_under_clauses_are_audited(server: Server) -> None:
+    engine = create_engine(server.engine_url)
+    try:
+        with server.client("jaxa") as client:
+            client.gp(norad_cat_id=[39634])
+        with transaction(engine) as session:
+            entries = session.scalars(select(AuditEntryRow)).all()
+        released = [e for e in entries if e.action == "data.released"]
+        assert released, "a release of ESA's element set to JAXA was not logged"
+    finally:
+        engine.dispose()
