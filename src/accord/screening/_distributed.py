@@ -57,9 +57,9 @@ __all__ = [
     "screen_catalog_distributed",
 ]
 
-#: Piece boundaries and margins are multiples of this many grid steps: a multiple of the
-#: engine's coarsest sampling cadence (16 steps) and of its 128-step chunks.
-ALIGN_STEPS = 128
+#: Piece boundaries and margins are multiples of this many grid steps: the engine's
+#: coarsest sampling cadence (16 steps), so that coarse nodes fall on the same times.
+ALIGN_STEPS = 16
 #: A piece also keeps TCAs this far (s) beyond its owned interval (float noise at the
 #: boundary); the duplicates this can make are removed.
 BOUNDARY_SLACK_S = 1e-3
@@ -155,7 +155,8 @@ def screen_catalog_distributed(
 
     Same conjunctions (pair, TCA within 1 microsecond, miss within 1 mm: each is refined from
     the same samples), co-locations and failures as `screen_catalog` with the same
-    arguments. `piece_count` defaults to twice the workers (load balance); each piece
+    arguments. `piece_count` defaults to the workers (each piece pays the set-up of
+    its propagators, so fewer, larger pieces are cheaper); each piece
     runs with `threads_per_piece` threads. `candidate_count` and `stage_seconds` are sums
     over pieces (margins counted twice; seconds of worker time). `progress(fraction)` is
     called as pieces finish.
@@ -176,7 +177,7 @@ def screen_catalog_distributed(
     step_count = max(1, math.ceil(duration_s / step_s - 1e-9))
     step = duration_s / step_count
     if piece_count is None:
-        piece_count = 2 * max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
+        piece_count = max(1, len(client.scheduler_info(n_workers=-1)["workers"]))
     pieces = plan_pieces(step_count, piece_count)
     catalog = list(element_sets)
     # One object for the whole catalog, under a fresh key (content-hashed keys of an earlier
