@@ -251,6 +251,23 @@ def test_gp_queries_in_every_format_through_the_client(server: Server) -> None:
         assert client.decay() == []
 
 
+def test_coarsened_grants_show_in_satcat_without_orbits_and_boxscore_by_country(
+    server: Server,
+) -> None:
+    with server.client("esa") as client:
+        nasa_rows = client.satcat(norad_cat_id=list(CLAIMS["nasa"]))
+        assert _ids(nasa_rows) == set(CLAIMS["nasa"])
+        assert all(row["PERIOD"] is None and row["APOGEE"] is None for row in nasa_rows)
+        assert all(row["COUNTRY"] == "USA" for row in nasa_rows)
+        own = client.satcat(norad_cat_id=39634)[0]
+        assert own["OBJECT_TYPE"] == "PAYLOAD" and own["LAUNCH_YEAR"] == "2014"
+        assert 98.0 < float(own["PERIOD"]) < 99.5  # Sentinel-1A, sun-synchronous at 693 km
+        box = {row["SPADOC_CD"]: row for row in client.boxscore()}
+        assert set(box) == {"PUB", "esa", "JPN", "USA"}
+        assert int(box["JPN"]["ORBITAL_TOTAL_COUNT"]) == len(CLAIMS["jaxa"])
+        client.logout()
+
+
 def test_history_and_queries_hide_what_is_not_granted(server: Server) -> None:
     with server.client("nasa") as client:
         assert client.gp_history(norad_cat_id=HISTORY_OBJECT) == []
