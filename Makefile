@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint bench install install-dev clean
+.PHONY: run test lint bench install install-dev assets browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,35 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# Front-end libraries of the web console (docs/console.md): installed from npm's lock file,
+# copied where the service serves them; nothing is fetched from a CDN at run time.
+VENDOR := src/accord/service/web/static/vendor
+VENDOR_FILES := \
+	frontend/node_modules/plotly.js-dist-min/plotly.min.js \
+	frontend/node_modules/d3-array/dist/d3-array.min.js \
+	frontend/node_modules/d3-geo/dist/d3-geo.min.js \
+	frontend/node_modules/topojson-client/dist/topojson-client.min.js \
+	frontend/node_modules/world-atlas/land-110m.json \
+	frontend/node_modules/world-atlas/countries-110m.json
+
+$(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make assets: npm is not installed; the web console needs Node.js 20+ with npm (Debian: apt-get install nodejs npm), then run make again" >&2; exit 1; }
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p $(VENDOR)
+	cp $(VENDOR_FILES) $(VENDOR)/
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get install -y --no-install-recommends chromium || \
+		{ apt-get update && apt-get install -y --no-install-recommends chromium; }; \
+	else echo "make browser: /usr/bin/chromium is missing and this is not root; install Debian's package with 'sudo apt-get install chromium' (browser tests skip without it)" >&2; fi
+
+run: install assets
 	$(BIN)/accord serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
@@ -31,11 +59,11 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: install-dev lint
+test: install-dev lint assets browser
 	$(BIN)/pytest -n 2
 
 bench: install-dev
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules $(VENDOR)
