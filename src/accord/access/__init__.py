@@ -21,6 +21,7 @@ from accord.access._catalog import (
     visible_catalog,
     visible_element_sets,
 )
+from accord.access._history import MAX_HISTORY, visible_history
 from accord.access._policy import (
     POLICY_CACHE_SIZE,
     PolicyCache,
@@ -62,6 +63,7 @@ from accord.access._workflows import (
 __all__ = [
     "ACTION_SCOPES",
     "API_KEY_PURPOSE",
+    "MAX_HISTORY",
     "MAX_PAGE_SIZE",
     "MAX_RELEASE_SUBJECTS",
     "POLICY_CACHE_SIZE",
@@ -98,6 +100,7 @@ __all__ = [
     "suspend_agreement",
     "terminate_agreement",
     "visible_catalog",
+    "visible_history",
     "visible_element_sets",
     "withdraw_claim",
 ]

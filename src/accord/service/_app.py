@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse
 import accord
 from accord.jobs import JobRunner
 from accord.service._problems import install_problem_handlers
-from accord.service.api import audit, health
+from accord.service.api import agreements, audit, auth, catalog, health, partners
+from accord.service.api._common import install_api_error_handlers
 from accord.service.spacetrack import router as spacetrack_router
 from accord.settings import Settings
 from accord.startup import open_store
@@ -48,8 +49,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = resolved
     install_problem_handlers(app)
+    install_api_error_handlers(app)
+    # Public: health, docs, the audit log's verification endpoints and POST /auth/login.
+    # Every other route takes `CurrentPrincipal` (tests/service/test_auth.py checks it).
     app.include_router(health.router)
     app.include_router(audit.router)
+    app.include_router(auth.router)
+    app.include_router(partners.router)
+    app.include_router(agreements.router)
+    app.include_router(catalog.router)
     app.include_router(spacetrack_router)
 
     @app.get("/", include_in_schema=False)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import parse_qs
 
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.engine import Engine
@@ -56,6 +57,7 @@ __all__ = [
     "authenticate",
     "clear_session_cookies",
     "current_principal",
+    "form_field",
     "log_in",
     "log_out",
     "rate_limiter",
@@ -71,7 +73,7 @@ CSRF_COOKIE = "accord_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FORM_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM_TYPE = "application/x-www-form-urlencoded"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="accord"'}
 
 
@@ -175,6 +177,16 @@ def authenticate(
     )
 
 
+async def form_field(request: Request, name: str) -> str | None:
+    """One field of an url-encoded form body (the body stays cached for the route).
+
+    Parsed here with the standard library: Starlette's form parser needs python-multipart,
+    which Accord does not depend on (console forms are url-encoded, not multipart).
+    """
+    values = parse_qs((await request.body()).decode("utf-8", "replace")).get(name)
+    return values[0] if values else None
+
+
 async def current_principal(request: Request) -> Principal:
     """FastAPI dependency: the authenticated, rate-limited principal of this request."""
     state_changing = request.method not in SAFE_METHODS
@@ -186,11 +198,9 @@ async def current_principal(request: Request) -> Principal:
         and state_changing
         and csrf_token is None
         and session_token is not None
-        and request.headers.get("content-type", "").startswith(_FORM_TYPES)
+        and request.headers.get("content-type", "").startswith(_FORM_TYPE)
     ):
-        # Starlette caches the parsed form, so the route can still read its fields.
-        field = (await request.form()).get(CSRF_FORM_FIELD)
-        csrf_token = field if isinstance(field, str) else None
+        csrf_token = await form_field(request, CSRF_FORM_FIELD)
     principal = await run_in_threadpool(
         authenticate,
         request.app.state.engine,

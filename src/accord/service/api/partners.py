@@ -1,0 +1,319 @@
+"""Partners and their assets over HTTP: the directory, satellite claims, ground stations.
+
+The directory (partners, claims, stations) is readable by every member under the base rule
+`base/members-read-directory`; writes go through `accord.access.authorize` (an operator or
+admin of the owning partner registers its own assets) and the audited workflows. Admitting a
+new partner is an administrative act of the platform itself: it needs an admin of the
+`system` partner (the operator of this Accord deployment).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from accord.access import (
+    NotFoundError,
+    Principal,
+    authorize,
+    claim_satellite,
+    register_station,
+    withdraw_claim,
+)
+from accord.agreements import AccessAction, AdminResourceType, Resource
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.service._auth import CurrentPrincipal
+from accord.service.api._common import Forbidden, Page, PageLimit, PageOffset, paginate, store
+from accord.store import (
+    STATION_ID,
+    AssetRepository,
+    ClaimStatus,
+    GroundStationRow,
+    Partner,
+    PartnerKind,
+    PartnerRepository,
+    SatelliteClaim,
+    StationKind,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["partners and assets"])
+
+
+class PartnerPublic(BaseModel):
+    """A partner as the directory shows it (contacts are personal data: not listed here)."""
+
+    handle: str
+    name: str
+    kind: PartnerKind
+    country_code: str | None
+    created_at: datetime
+
+
+class PartnerCreate(BaseModel):
+    """A partner to admit; `handle` is its id in agreements (derived from the name if null)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: PartnerKind
+    handle: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2,3}$")
+
+
+class ClaimPublic(BaseModel):
+    """A partner's claim on a catalogued satellite."""
+
+    norad_id: int
+    partner: str
+    status: ClaimStatus
+    claimed_at: datetime
+    withdrawn_at: datetime | None
+
+
+class ClaimCreate(BaseModel):
+    """Claim a catalogued object for the caller's partner (contested if already claimed)."""
+
+    norad_id: int = Field(ge=1, le=999_999_999)
+
+
+class ClaimOutcomePublic(BaseModel):
+    """The new claim, and whether it contests other partners' claims."""
+
+    claim: ClaimPublic
+    contested: bool
+
+
+class StationPublic(BaseModel):
+    """A ground station or sensor (WGS-84 degrees, metres, km)."""
+
+    station_id: str
+    partner: str
+    name: str
+    kind: StationKind
+    latitude_deg: float
+    longitude_deg: float
+    altitude_m: float
+    min_elevation_deg: float
+    max_range_km: float | None
+    provider: str | None
+
+
+class StationCreate(BaseModel):
+    """A ground station or sensor of the caller's partner."""
+
+    station_id: str = Field(pattern=STATION_ID.pattern)
+    name: str = Field(min_length=1, max_length=200)
+    kind: StationKind = StationKind.GROUND_STATION
+    latitude_deg: float = Field(ge=-90.0, le=90.0)
+    longitude_deg: float = Field(ge=-180.0, le=180.0)
+    altitude_m: float = Field(default=0.0, ge=-500.0, le=100_000.0)
+    min_elevation_deg: float = Field(default=5.0, ge=-90.0, le=90.0)
+    max_range_km: float | None = Field(default=None, gt=0.0, le=1e6)
+    provider: str | None = Field(default=None, max_length=200)
+
+
+def _handle(partner: Partner) -> str:
+    return partner.handle or f"partner-{partner.id}"
+
+
+def _partner_public(partner: Partner) -> PartnerPublic:
+    return PartnerPublic(
+        handle=_handle(partner),
+        name=partner.name,
+        kind=PartnerKind(partner.kind),
+        country_code=partner.country_code,
+        created_at=partner.created_at,
+    )
+
+
+def _may(
+    session: Session,
+    principal: Principal,
+    action: AccessAction,
+    kind: AdminResourceType,
+    owner: str,
+) -> bool:
+    return bool(authorize(session, principal, action, Resource(kind, owner, id=f"{kind}:{owner}")))
+
+
+def _visible_owners(
+    session: Session, principal: Principal, kind: AdminResourceType
+) -> dict[int, str]:
+    """Partner ids whose `kind` objects the caller may list, with their handles.
+
+    Decided per owning partner: the rules on administrative objects look at the kind and
+    the owner only (docs/agreements.md), so one decision per owner is exact.
+    """
+    return {
+        p.id: _handle(p)
+        for p in PartnerRepository(session).all()
+        if _may(session, principal, AccessAction.LIST, kind, _handle(p))
+    }
+
+
+@router.get("/partners", summary="The partner directory")
+def list_partners(
+    request: Request, principal: CurrentPrincipal, limit: PageLimit = 100, offset: PageOffset = 0
+) -> Page[PartnerPublic]:
+    """Every partner the caller may see, by handle."""
+    with store(request, write=False) as session:
+        partners = sorted(PartnerRepository(session).all(), key=_handle)
+        visible = [
+            _partner_public(p)
+            for p in partners
+            if _may(session, principal, AccessAction.LIST, AdminResourceType.PARTNER, _handle(p))
+        ]
+    return paginate(visible, offset, limit)
+
+
+@router.get("/partners/{handle}", summary="One partner", responses={404: {}})
+def get_partner(request: Request, principal: CurrentPrincipal, handle: str) -> PartnerPublic:
+    """One partner by handle (404 if absent or not visible)."""
+    with store(request, write=False) as session:
+        partner = PartnerRepository(session).find_by_handle(handle)
+        if partner is None or not _may(
+            session, principal, AccessAction.READ, AdminResourceType.PARTNER, handle
+        ):
+            raise NotFoundError(f"no partner with handle {handle!r}")
+        return _partner_public(partner)
+
+
+@router.post("/partners", summary="Admit a partner", status_code=status.HTTP_201_CREATED)
+def create_partner(
+    request: Request, principal: CurrentPrincipal, body: PartnerCreate
+) -> PartnerPublic:
+    """Register a new partner (admins of the deployment's `system` partner only)."""
+    with store(request) as session:
+        partners = PartnerRepository(session)
+        caller = partners.get(principal.partner_id)
+        # The platform's own admins administer the directory: the resource belongs to the
+        # `system` partner, so `base/admin-administers-own` grants it to them alone.
+        allowed = caller.kind == PartnerKind.SYSTEM.value and _may(
+            session, principal, AccessAction.ADMINISTER, AdminResourceType.PARTNER, _handle(caller)
+        )
+        if not allowed:
+            raise Forbidden("admitting partners needs an admin of this deployment's system partner")
+        partner = partners.create(
+            body.name, kind=body.kind, country_code=body.country_code, handle=body.handle
+        )
+        AuditLog(session).append(
+            [
+                AuditEvent(
+                    AuditAction.PARTNER_ADMITTED,
+                    Actor.partner(str(caller.id)),
+                    subjects=(SubjectRef("partner", str(partner.id)),),
+                    details={"kind": partner.kind},
+                )
+            ]
+        )
+        return _partner_public(partner)
+
+
+def _claim_public(claim: SatelliteClaim, handles: dict[int, str]) -> ClaimPublic:
+    return ClaimPublic(
+        norad_id=claim.norad_id,
+        partner=handles.get(claim.partner_id, f"partner-{claim.partner_id}"),
+        status=ClaimStatus(claim.status),
+        claimed_at=claim.claimed_at,
+        withdrawn_at=claim.withdrawn_at,
+    )
+
+
+@router.get("/assets/claims", summary="Satellite claims")
+def list_claims(
+    request: Request,
+    principal: CurrentPrincipal,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
+    partner: Annotated[str | None, Query(description="only this partner's claims")] = None,
+) -> Page[ClaimPublic]:
+    """Claims (withdrawn ones included) the caller may see, by NORAD id then claim time."""
+    with store(request, write=False) as session:
+        owners = _visible_owners(session, principal, AdminResourceType.ASSET)
+        partners = PartnerRepository(session)
+        claims: list[SatelliteClaim] = []
+        for partner_id, handle in owners.items():
+            if partner is None or partner == handle:
+                claims.extend(AssetRepository(session).claims_of(partners.get(partner_id)))
+        claims.sort(key=lambda c: (c.norad_id, c.claimed_at, c.id))
+        return paginate([_claim_public(c, owners) for c in claims], offset, limit)
+
+
+def _write_own_asset(session: Session, principal: Principal) -> Partner:
+    if not _may(session, principal, AccessAction.WRITE, AdminResourceType.ASSET, principal.partner):
+        raise Forbidden(
+            "registering assets needs a key with the write scope or an operator or admin user"
+        )
+    return PartnerRepository(session).get(principal.partner_id)
+
+
+@router.post(
+    "/assets/claims",
+    summary="Claim (or contest) a satellite",
+    status_code=status.HTTP_201_CREATED,
+    responses={422: {"description": "NORAD id not in the catalog, or already claimed by you"}},
+)
+def create_claim(
+    request: Request, principal: CurrentPrincipal, body: ClaimCreate
+) -> ClaimOutcomePublic:
+    """Claim a catalogued object for the caller's partner; another partner's active claim
+    makes both `contested` (the first claimant keeps ownership until one withdraws)."""
+    with store(request) as session:
+        partner = _write_own_asset(session, principal)
+        outcome = claim_satellite(session, partner, body.norad_id)
+        handles = {p.id: _handle(p) for p in PartnerRepository(session).all()}
+        return ClaimOutcomePublic(
+            claim=_claim_public(outcome.claim, handles), contested=outcome.contested
+        )
+
+
+@router.delete("/assets/claims/{norad_id}", summary="Withdraw the caller's claim", status_code=204)
+def delete_claim(request: Request, principal: CurrentPrincipal, norad_id: int) -> None:
+    """Withdraw the caller's partner's claim on `norad_id`."""
+    with store(request) as session:
+        partner = _write_own_asset(session, principal)
+        withdraw_claim(session, partner, norad_id)
+
+
+def _station_public(row: GroundStationRow, handles: dict[int, str]) -> StationPublic:
+    return StationPublic(
+        station_id=row.station_id,
+        partner=handles.get(row.partner_id, f"partner-{row.partner_id}"),
+        name=row.name,
+        kind=StationKind(row.kind),
+        latitude_deg=row.latitude_deg,
+        longitude_deg=row.longitude_deg,
+        altitude_m=row.altitude_m,
+        min_elevation_deg=row.min_elevation_deg,
+        max_range_km=row.max_range_km,
+        provider=row.provider,
+    )
+
+
+@router.get("/assets/stations", summary="Ground stations and sensors")
+def list_stations(
+    request: Request, principal: CurrentPrincipal, limit: PageLimit = 100, offset: PageOffset = 0
+) -> Page[StationPublic]:
+    """Stations and sensors the caller may see, by station id."""
+    with store(request, write=False) as session:
+        owners = _visible_owners(session, principal, AdminResourceType.ASSET)
+        rows = [r for r in AssetRepository(session).stations() if r.partner_id in owners]
+        rows.sort(key=lambda r: r.station_id)
+        return paginate([_station_public(r, owners) for r in rows], offset, limit)
+
+
+@router.post(
+    "/assets/stations", summary="Register a station or sensor", status_code=status.HTTP_201_CREATED
+)
+def create_station(
+    request: Request, principal: CurrentPrincipal, body: StationCreate
+) -> StationPublic:
+    """Register a ground station or sensor of the caller's partner."""
+    with store(request) as session:
+        partner = _write_own_asset(session, principal)
+        row = register_station(session, partner, **body.model_dump())
+        return _station_public(row, {partner.id: _handle(partner)})
