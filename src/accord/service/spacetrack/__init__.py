@@ -5,7 +5,7 @@ what the agreements grant their partner. See docs/spacetrack.md, "Serving Space-
 clients".
 """
 
-from accord.service.spacetrack._routes import LOGIN_FAILED, NOT_LOGGED_IN, SESSION_COOKIE, router
+from accord.service.spacetrack._routes import LOGIN_FAILED, NOT_LOGGED_IN, router
 from accord.service.spacetrack._rows import object_type_from_name
 
-__all__ = ["LOGIN_FAILED", "NOT_LOGGED_IN", "SESSION_COOKIE", "object_type_from_name", "router"]
+__all__ = ["LOGIN_FAILED", "NOT_LOGGED_IN", "object_type_from_name", "router"]

@@ -5,26 +5,32 @@ sets its cookie; queries are GETs that carry it. `identity` is the console user'
 username. Answers are shaped as Space-Track's, because clients read them: `""` after a
 good login, `{"Login": "Failed"}` (status 200) after a bad one, `{"error": "..."}` with
 the query error's status, 401 without a live session (the `spacetrack` client then logs in
-again and retries once). Only reads are served, so no CSRF token is asked for. See
+again and retries once). Sessions, API keys (`X-API-Key`) and rate limits are the REST
+API's (`accord.service._auth`). Only reads are served, so no CSRF token is asked for. See
 docs/spacetrack.md, "Serving Space-Track clients".
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import math
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from accord.access import (
-    CatalogItem,
-    Principal,
-    principal_from_session,
-    record_catalog_release,
-    visible_element_sets,
+from accord.access import CatalogItem, Principal, record_catalog_release, visible_element_sets
+from accord.service._auth import (
+    API_KEY_HEADER,
+    SESSION_COOKIE,
+    authenticate,
+    clear_session_cookies,
+    log_in,
+    log_out,
+    rate_limiter,
+    set_session_cookies,
 )
 from accord.service.spacetrack._rows import boxscore_rows, gp_rows, satcat_rows
 from accord.settings import Settings
@@ -40,18 +46,10 @@ from accord.spacetrack import (
     parse_query,
     run_query,
 )
-from accord.store import (
-    InvalidLoginError,
-    InvalidSessionError,
-    PartnerRepository,
-    UserRepository,
-    transaction,
-)
+from accord.store import InvalidLoginError, PartnerRepository, transaction
 
-__all__ = ["LOGIN_FAILED", "NOT_LOGGED_IN", "SESSION_COOKIE", "router"]
+__all__ = ["LOGIN_FAILED", "NOT_LOGGED_IN", "router"]
 
-#: The console session cookie (the same session the web console opens).
-SESSION_COOKIE = "accord_session"
 #: Body of a refused login, as Space-Track answers it (status 200).
 LOGIN_FAILED = {"Login": "Failed"}
 #: Body of a query without a live session (status 401).
@@ -76,50 +74,57 @@ def login(
     identity: Annotated[str, Form(description="console username")],
     password: Annotated[str, Form()],
 ) -> Response:
-    """Check the console user's password (argon2id) and open a session; set its cookie."""
+    """Check the console user's password (argon2id) and open a session; set its cookies.
+
+    The session is the web console's (`accord.service._auth.log_in`): a fresh id every
+    time, and the one the client still held is closed.
+    """
     settings = _settings(request)
-    now = datetime.now(UTC)
     try:
-        with transaction(_engine(request), write_lock=True) as session:
-            users = UserRepository(session)
-            user = users.authenticate(identity, password)
-            opened = users.open_session(
-                user, lifetime=timedelta(seconds=settings.session_lifetime_s), at=now
-            )
+        logged_in = log_in(
+            _engine(request),
+            settings,
+            identity,
+            password,
+            previous_session_token=request.cookies.get(SESSION_COOKIE),
+        )
     except InvalidLoginError:
         return JSONResponse(LOGIN_FAILED)
     response = JSONResponse("")
-    response.set_cookie(
-        SESSION_COOKIE,
-        opened.session_token,
-        max_age=int(settings.session_lifetime_s),
-        httponly=True,
-        secure=settings.session_cookie_secure,
-        samesite="lax",
-    )
+    set_session_cookies(response, logged_in.opened, settings)
     return response
 
 
 @router.get("/ajaxauth/logout", summary="End the Space-Track session")
 def logout(request: Request) -> Response:
-    """End the session of the cookie (if any) and clear the cookie."""
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with transaction(_engine(request), write_lock=True) as session:
-            UserRepository(session).close_session(token)
+    """End the session of the cookie (if any) and clear the cookies."""
+    log_out(_engine(request), request.cookies.get(SESSION_COOKIE))
     response = JSONResponse("Successfully logged out")
-    response.delete_cookie(SESSION_COOKIE)
+    clear_session_cookies(response, _settings(request))
     return response
 
 
-def _principal(request: Request, session: Session, now: datetime) -> Principal | None:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
+def _principal(request: Request) -> Principal | Response:
+    """The caller (console session cookie, or an API key as on /api/v1), rate-limited;
+    otherwise the answer to send, shaped as Space-Track's."""
     try:
-        return principal_from_session(session, token, at=now)
-    except InvalidSessionError:
-        return None
+        principal = authenticate(
+            _engine(request),
+            api_key=request.headers.get(API_KEY_HEADER),
+            session_token=request.cookies.get(SESSION_COOKIE),
+            csrf_token=None,
+            state_changing=False,  # reads only
+        )
+    except HTTPException:
+        return JSONResponse(NOT_LOGGED_IN, status_code=401)
+    retry_after_s = rate_limiter(request).take(principal.name)
+    if retry_after_s is not None:
+        return JSONResponse(
+            {"error": f"query rate limit reached; retry in {math.ceil(retry_after_s)} s"},
+            status_code=429,
+            headers={"Retry-After": str(max(1, math.ceil(retry_after_s)))},
+        )
+    return principal
 
 
 def _raw_tail(request: Request, marker: str) -> str:
@@ -136,10 +141,9 @@ def _error(error: SpaceTrackQueryError) -> JSONResponse:
 @router.get(f"/{CONTROLLER}/modeldef/{{path:path}}", summary="Space-Track modeldef")
 def modeldef_route(request: Request, path: str) -> Response:
     """The fields of a request class, as Space-Track's modeldef lists them."""
-    now = datetime.now(UTC)
-    with transaction(_engine(request)) as session:
-        if _principal(request, session, now) is None:
-            return JSONResponse(NOT_LOGGED_IN, status_code=401)
+    principal = _principal(request)
+    if isinstance(principal, Response):
+        return principal
     try:
         request_class = parse_modeldef(_raw_tail(request, f"/{CONTROLLER}/modeldef/"))
     except SpaceTrackQueryError as error:
@@ -187,13 +191,13 @@ def query_route(request: Request, path: str) -> Response:
         parse_error: SpaceTrackQueryError | None = error
     else:
         parse_error = None
+    principal = _principal(request)
+    if isinstance(principal, Response):
+        return principal
+    if parse_error is not None:
+        return _error(parse_error)
     now = datetime.now(UTC)
     with transaction(_engine(request), write_lock=True) as session:
-        principal = _principal(request, session, now)
-        if principal is None:
-            return JSONResponse(NOT_LOGGED_IN, status_code=401)
-        if parse_error is not None:
-            return _error(parse_error)
         rows, released_by_row = _class_rows(session, principal, query, now)
         try:
             result = run_query(query, rows, now=now)
