@@ -149,6 +149,38 @@ class Settings(BaseSettings):
         ),
     )
 
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server that notifications are sent through; unset: e-mail is not sent.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_from: str = Field(
+        default="accord@localhost",
+        description="Sender address (From) of notification e-mails.",
+    )
+    smtp_username: str | None = Field(
+        default=None, description="User name for SMTP AUTH; unset: no authentication."
+    )
+    smtp_password: str | None = Field(
+        default=None, description="Password for SMTP AUTH (never printed or logged)."
+    )
+    smtp_starttls: bool = Field(
+        default=False, description="Upgrade the SMTP connection with STARTTLS before sending."
+    )
+    smtp_timeout_s: float = Field(
+        default=30.0, gt=0.0, description="Seconds an SMTP connection or command may take."
+    )
+    notification_max_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Attempts a notification gets before it stays failed (back-off doubles).",
+    )
+    notification_retry_s: float = Field(
+        default=60.0,
+        gt=0.0,
+        description="Wait after a notification's first failed attempt; doubled at each failure.",
+    )
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `var_dir`."""

@@ -38,6 +38,12 @@ class AuditAction(StrEnum):
     COORDINATION_STEP_RECORDED = "coordination.step.recorded"
     DISPUTE_STEP_RECORDED = "dispute.step.recorded"
     CAMPAIGN_PLAN_RECORDED = "campaign.plan.recorded"
+    CAMPAIGN_REQUEST_SUBMITTED = "campaign.request.submitted"
+    CAMPAIGN_REQUEST_VALIDATED = "campaign.request.validated"
+    CAMPAIGN_REQUEST_CLOSED = "campaign.request.closed"
+    CAMPAIGN_TASK_UPDATED = "campaign.task.updated"
+    POOL_ASSET_ADDED = "pool.asset.added"
+    POOL_SHARE_COMMITTED = "pool.share.committed"
     DATA_RELEASED = "data.released"
 
 
@@ -130,6 +136,28 @@ _SPECS = (
         AuditAction.CAMPAIGN_PLAN_RECORDED,
         "A joint observation campaign plan was recorded.",
         "campaign.plan",
+    ),
+    ActionSpec(
+        AuditAction.CAMPAIGN_REQUEST_SUBMITTED,
+        "A partner submitted an observation request to a pool (area digest in details).",
+    ),
+    ActionSpec(
+        AuditAction.CAMPAIGN_REQUEST_VALIDATED,
+        "A duty officer of a pool member validated an observation request.",
+    ),
+    ActionSpec(AuditAction.CAMPAIGN_REQUEST_CLOSED, "A delivered observation request was closed."),
+    ActionSpec(
+        AuditAction.CAMPAIGN_TASK_UPDATED,
+        "A satellite's owner accepted, declined or reported an acquisition task (new status "
+        "in details).",
+    ),
+    ActionSpec(
+        AuditAction.POOL_ASSET_ADDED,
+        "A partner added a satellite or ground station to a pool.",
+    ),
+    ActionSpec(
+        AuditAction.POOL_SHARE_COMMITTED,
+        "A partner committed its share of a pool's capacity under an agreement in force.",
     ),
     ActionSpec(
         AuditAction.DATA_RELEASED,

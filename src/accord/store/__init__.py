@@ -37,6 +37,18 @@ from accord.store._audit import (
     AuditSubtreeRow,
     StoredAuditEntry,
 )
+from accord.store._campaign_models import (
+    CampaignPlanRow,
+    CampaignRequestRow,
+    CampaignTaskRow,
+    PlanContributionRow,
+    PlanRequestRow,
+    PoolCommitmentRow,
+    PoolSatelliteRow,
+    PoolStationRow,
+    RequestStatus,
+    TaskStatus,
+)
 from accord.store._catalog import (
     BatchRecord,
     CatalogFreshness,
@@ -46,6 +58,20 @@ from accord.store._catalog import (
     StoredBatch,
     StoredElementSet,
     element_set_fingerprint,
+)
+from accord.store._coordination import (
+    ComplianceReportRow,
+    CoordinationAssetRow,
+    CoordinationCaseRow,
+    CoordinationStepRow,
+    DisputeEvidenceRow,
+    DisputeMessageRow,
+    DisputeRow,
+    ManoeuvrePlanKind,
+    ManoeuvrePlanRow,
+    NotificationRow,
+    NotificationStatus,
+    RuleSetRow,
 )
 from accord.store._credentials import (
     API_KEY_TOKEN_PREFIX,
@@ -106,6 +132,16 @@ from accord.store._screening_models import (
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "CampaignPlanRow",
+    "CampaignRequestRow",
+    "CampaignTaskRow",
+    "PlanContributionRow",
+    "PlanRequestRow",
+    "PoolCommitmentRow",
+    "PoolSatelliteRow",
+    "PoolStationRow",
+    "RequestStatus",
+    "TaskStatus",
     "JobKind",
     "JobRecord",
     "JobRepository",
@@ -196,4 +232,16 @@ __all__ = [
     "session_factory",
     "transaction",
     "upgrade",
+    "ComplianceReportRow",
+    "CoordinationAssetRow",
+    "CoordinationCaseRow",
+    "CoordinationStepRow",
+    "DisputeEvidenceRow",
+    "DisputeMessageRow",
+    "DisputeRow",
+    "ManoeuvrePlanKind",
+    "ManoeuvrePlanRow",
+    "NotificationRow",
+    "NotificationStatus",
+    "RuleSetRow",
 ]

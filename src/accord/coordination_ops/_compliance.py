@@ -1,0 +1,231 @@
+"""Compliance over the store: facts gathered, `evaluate_compliance`, reports, breach notices.
+
+Facts: claims from `satellite_claims` (claimed or contested, until withdrawn); element-set
+submissions per claimed satellite from `catalog_batches` (the partner's batch time, one per
+batch and object). The store keeps no operator ephemerides yet, so
+`ephemeris_update_interval_h` is measured on the same element-set submissions (an
+ephemeris store would add its own series). Coordination requests come from the cases:
+each proposal asks every party but its proposer, answered by that party's first step
+after it. Metrics without recorded facts are `not_applicable` with the reason in the
+figures: `conjunction_screening_interval_h` (screenings are run by the platform, not per
+partner) and `acquisition_opportunities_per_month` (campaign contributions are not yet
+read here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from accord.agreements import CommitmentMetric
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.coordination import (
+    ClaimPeriod,
+    ComplianceFacts,
+    ComplianceReport,
+    CoordinationRequest,
+    Submission,
+    Verdict,
+    evaluate_compliance,
+)
+from accord.coordination_ops._cases import list_cases
+from accord.coordination_ops._notify import queue_notification
+from accord.coordination_ops._steps import in_force
+from accord.store import (
+    CatalogBatch,
+    ComplianceReportRow,
+    CoordinationStepRow,
+    ElementSetRow,
+    Partner,
+    SatelliteClaim,
+)
+
+__all__ = ["NOT_MEASURED", "StoredCompliance", "compliance_facts", "run_compliance"]
+
+#: Metrics this deployment has no facts for, and why (reported as not applicable).
+NOT_MEASURED: dict[CommitmentMetric, str] = {
+    CommitmentMetric.CONJUNCTION_SCREENING_INTERVAL_H: (
+        "screenings are run by the platform for everyone; no per-partner screening runs are "
+        "recorded"
+    ),
+    CommitmentMetric.ACQUISITION_OPPORTUNITIES_PER_MONTH: (
+        "acquisition contributions to campaigns are not recorded as compliance facts yet"
+    ),
+}
+
+
+def compliance_facts(session: Session) -> ComplianceFacts:
+    """Every fact series compliance reads, from the store (module notes)."""
+    claims = tuple(
+        ClaimPeriod(str(handle), norad_id, claimed_at, withdrawn_at)
+        for handle, norad_id, claimed_at, withdrawn_at in session.execute(
+            sa.select(
+                Partner.handle,
+                SatelliteClaim.norad_id,
+                SatelliteClaim.claimed_at,
+                SatelliteClaim.withdrawn_at,
+            )
+            .join(Partner, Partner.id == SatelliteClaim.partner_id)
+            .where(Partner.handle.is_not(None))
+        )
+    )
+    submissions = tuple(
+        Submission(str(handle), submitted_at, norad_id)
+        for handle, submitted_at, norad_id in session.execute(
+            sa.select(Partner.handle, CatalogBatch.submitted_at, ElementSetRow.norad_id)
+            .join(CatalogBatch, CatalogBatch.id == ElementSetRow.batch_id)
+            .join(Partner, Partner.id == CatalogBatch.partner_id)
+            .where(Partner.handle.is_not(None))
+            .distinct()
+        )
+    )
+    requests: list[CoordinationRequest] = []
+    for case in list_cases(session):
+        steps = session.execute(
+            sa.select(CoordinationStepRow.actor, CoordinationStepRow.at)
+            .where(CoordinationStepRow.case_id == case.id, CoordinationStepRow.actor.is_not(None))
+            .order_by(CoordinationStepRow.seq)
+        ).all()
+        for proposal in case.proposals:
+            for party in case.parties:
+                if party == proposal.proposed_by:
+                    continue
+                answered = next(
+                    (at for actor, at in steps if actor == party and at >= proposal.proposed_at),
+                    None,
+                )
+                requests.append(CoordinationRequest(case.id, party, proposal.proposed_at, answered))
+    return ComplianceFacts(
+        claims=claims,
+        ephemeris_submissions=submissions,
+        element_set_submissions=submissions,
+        coordination_requests=tuple(requests),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCompliance:
+    """One stored report: its row id, partner, agreement, verdict and figures."""
+
+    report_id: int
+    partner: str
+    agreement_id: str
+    verdict: str
+    figures: dict[str, Any]
+    breach_keys: tuple[str, ...]
+
+
+def _figures(report: ComplianceReport) -> tuple[str, dict[str, Any]]:
+    commitments: dict[str, Any] = {}
+    verdicts: list[Verdict] = []
+    for commitment in report.commitments:
+        reason = NOT_MEASURED.get(commitment.metric)
+        latest = commitment.latest
+        if reason is not None or latest is None:
+            commitments[commitment.clause_id] = {
+                "metric": commitment.metric.value,
+                "verdict": Verdict.NOT_APPLICABLE.value,
+                "reason": reason or "no period has ended yet",
+            }
+            verdicts.append(Verdict.NOT_APPLICABLE)
+            continue
+        verdicts.append(latest.verdict)
+        commitments[commitment.clause_id] = {
+            "metric": commitment.metric.value,
+            "comparison": commitment.comparison.value,
+            "threshold": commitment.threshold,
+            "verdict": latest.verdict.value,
+            "measured": latest.measured,
+            "trend": commitment.trend.value,
+            "periods": [
+                {
+                    "start": p.period_start.isoformat(),
+                    "end": p.period_end.isoformat(),
+                    "verdict": p.verdict.value,
+                    "measured": p.measured,
+                    "complete": p.complete,
+                    **{k: v for k, v in p.figures.items()},
+                }
+                for p in commitment.periods
+            ],
+        }
+    verdict = (
+        Verdict.BREACHED
+        if Verdict.BREACHED in verdicts
+        else Verdict.MET
+        if Verdict.MET in verdicts
+        else Verdict.NOT_APPLICABLE
+    )
+    return verdict.value, {"commitments": commitments}
+
+
+def run_compliance(
+    session: Session, *, now: datetime, partner: str | None = None
+) -> list[StoredCompliance]:
+    """Evaluate every commitment of the agreements in force, store one report per (partner,
+    agreement), audit it, and queue each breach notice once to every party of the agreement.
+    """
+    agreements = in_force(session, now)
+    parties = {a.id: sorted(a.party_ids) for a in agreements}
+    stored: list[StoredCompliance] = []
+    for report in evaluate_compliance(agreements, compliance_facts(session), until=now):
+        if partner is not None and report.partner != partner:
+            continue
+        verdict, figures = _figures(report)
+        periods = [p for c in report.commitments for p in c.periods]
+        row = ComplianceReportRow(
+            agreement_id=report.agreement_id,
+            partner=report.partner,
+            period_start=min((p.period_start for p in periods), default=now),
+            period_end=max((p.period_end for p in periods), default=now),
+            verdict=verdict,
+            figures=figures,
+            evaluated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        breaches = [b for b in report.breaches if b.metric not in NOT_MEASURED]
+        AuditLog(session).append(
+            [
+                AuditEvent(
+                    AuditAction.COORDINATION_STEP_RECORDED,
+                    Actor.system(),
+                    subjects=(
+                        SubjectRef("agreement", report.agreement_id),
+                        SubjectRef("compliance_report", str(row.id)),
+                    ),
+                    details={
+                        "step": "compliance.reported",
+                        "partner": report.partner,
+                        "verdict": verdict,
+                        "breaches": [b.key for b in breaches],
+                    },
+                    time=now,
+                )
+            ]
+        )
+        for notice in breaches:
+            for party in parties.get(report.agreement_id, [report.partner]):
+                queue_notification(
+                    session,
+                    partner=party,
+                    subject=f"[Accord] breach notice {notice.agreement_id}/{notice.clause_id}",
+                    body=f"{notice.summary}\n\nFigures: {dict(notice.figures)}\n",
+                    at=now,
+                    dedup_key=f"breach:{notice.key}:{party}",
+                )
+        stored.append(
+            StoredCompliance(
+                row.id,
+                report.partner,
+                report.agreement_id,
+                verdict,
+                figures,
+                tuple(b.key for b in breaches),
+            )
+        )
+    return stored

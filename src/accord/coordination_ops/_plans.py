@@ -1,0 +1,306 @@
+"""Manoeuvre plans: a delta-v at a time (or an OEM) screened against the whole catalog.
+
+A delta-v plan is turned into a post-manoeuvre trajectory by the platform: the current
+element set is propagated with SGP4 to the burn time (TEME state), the delta-v given in the
+object's RTN frame at the burn (R radial, T in-track completing the triad, N along r x v;
+m/s) is added to the velocity, and the new state is integrated numerically with two-body
+gravity plus J2 (scipy `solve_ivp`, DOP853, rtol 1e-10, atol 1e-9 km) over the screening
+span, sampled every 60 s, and written as a CCSDS OEM (TEME, UTC, Hermite interpolation).
+Drag is left out: over the hours of a screening span its effect is metres in LEO, far
+below the kilometres a screening threshold uses. The trajectory is screened with
+`screen_ephemeris` against every current element set but the object's own; each
+conjunction gets a Foster Pc with the default covariance (100/300/100 m RTN) and the
+default hard-body radius.
+
+The rule (issue 6): the new trajectory must not create a worse conjunction than the one it
+avoids, i.e. its closest approach must not be nearer than the case's event miss and, when
+the event has a Pc, no new conjunction may have a higher Pc. Verdict `acceptable` or
+`worse`, with the figures.
+
+Visibility: a `hypothetical` plan is seen by its owner only; a `candidate` by both parties
+of the case; a `committed` plan by the parties and by every partner the agreements in force
+grant the owner's `conjunction_data` to (decided by `accord.access.authorize`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.integrate import solve_ivp
+from sqlalchemy.orm import Session
+
+from accord.access import Principal, authorize
+from accord.agreements import AccessAction, DataClass, Resource
+from accord.audit import AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.conjunctions import DEFAULT_HARD_BODY_RADIUS_M, default_covariance_pc, screen_ephemeris
+from accord.coordination_ops._cases import get_case
+from accord.coordination_ops._steps import actor_of
+from accord.formats import (
+    OemHeader,
+    OemMetadata,
+    OemSegment,
+    OrbitEphemerisMessage,
+    format_oem_kvn,
+    read_oem,
+)
+from accord.orbits import Sgp4Propagator
+from accord.store import CatalogRepository, ManoeuvrePlanKind, ManoeuvrePlanRow
+
+__all__ = [
+    "PlanError",
+    "PlanScreening",
+    "plan_manoeuvre",
+    "plan_visible_to",
+    "post_manoeuvre_oem",
+]
+
+_MU_KM3_S2 = 398600.4418
+_J2 = 1.08262668e-3
+_RE_KM = 6378.137
+SAMPLE_STEP_S = 60.0
+
+
+class PlanError(ValueError):
+    """A plan that cannot be made: not a party, no object, a burn outside the span."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanScreening:
+    """The screening of a plan's trajectory and the verdict against the avoided event."""
+
+    verdict: str
+    avoided_miss_km: float
+    avoided_pc: float | None
+    min_miss_km: float | None
+    max_pc: float | None
+    conjunctions: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON for the store and the CLI."""
+        return {
+            "verdict": self.verdict,
+            "avoided_miss_km": self.avoided_miss_km,
+            "avoided_pc": self.avoided_pc,
+            "min_miss_km": self.min_miss_km,
+            "max_pc": self.max_pc,
+            "conjunctions": list(self.conjunctions),
+        }
+
+
+def _acceleration(_t: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
+    r, v = y[:3], y[3:]
+    x, yy, z = r
+    r2 = float(r @ r)
+    rn = np.sqrt(r2)
+    two_body = -_MU_KM3_S2 * r / rn**3
+    k = 1.5 * _J2 * _MU_KM3_S2 * _RE_KM**2 / rn**5
+    zz = 5.0 * z * z / r2
+    j2 = k * np.array([x * (zz - 1.0), yy * (zz - 1.0), z * (zz - 3.0)])
+    return np.concatenate([v, two_body + j2])
+
+
+def post_manoeuvre_oem(
+    session: Session,
+    norad_id: int,
+    *,
+    burn_at: datetime,
+    delta_v_rtn_m_s: tuple[float, float, float],
+    until: datetime,
+) -> str:
+    """The post-manoeuvre trajectory of `norad_id` from `burn_at` to `until` as OEM KVN."""
+    stored = CatalogRepository(session).current(norad_id)
+    if stored is None:
+        raise PlanError(f"object {norad_id} is not in the catalog; import its element set first")
+    if until <= burn_at:
+        raise PlanError(f"burn at {burn_at.isoformat()} is not before the span end {until}")
+    burn64 = np.datetime64(burn_at.replace(tzinfo=None), "ns")
+    states = Sgp4Propagator([stored.element_set]).propagate(np.array([burn64]))
+    r0 = np.asarray(states.position_km[0, 0], dtype=float)
+    v0 = np.asarray(states.velocity_km_s[0, 0], dtype=float)
+    radial = r0 / np.linalg.norm(r0)
+    normal = np.cross(r0, v0)
+    normal /= np.linalg.norm(normal)
+    in_track = np.cross(normal, radial)
+    dv_km_s = np.asarray(delta_v_rtn_m_s, dtype=float) / 1000.0
+    v1 = v0 + dv_km_s[0] * radial + dv_km_s[1] * in_track + dv_km_s[2] * normal
+    span_s = (until - burn_at).total_seconds()
+    offsets = np.arange(0.0, span_s + 1e-9, SAMPLE_STEP_S)
+    if offsets[-1] < span_s:
+        offsets = np.append(offsets, span_s)
+    solution = solve_ivp(
+        _acceleration,
+        (0.0, span_s),
+        np.concatenate([r0, v1]),
+        method="DOP853",
+        t_eval=offsets,
+        rtol=1e-10,
+        atol=1e-9,
+    )
+    epochs = burn64 + (offsets * 1e9).astype("timedelta64[ns]")
+    metadata = OemMetadata(
+        object_name=stored.element_set.object_name or str(norad_id),
+        object_id=str(norad_id),
+        center_name="EARTH",
+        ref_frame="TEME",
+        time_system="UTC",
+        start_time=epochs[0],
+        stop_time=epochs[-1],
+        interpolation="HERMITE",
+        interpolation_degree=5,
+    )
+    segment = OemSegment(metadata, epochs, solution.y[:3].T.copy(), solution.y[3:].T.copy())
+    header = OemHeader("3.0", burn_at.strftime("%Y-%m-%dT%H:%M:%S"), "ACCORD")
+    return format_oem_kvn(OrbitEphemerisMessage(header, (segment,)))
+
+
+def _screen(
+    session: Session, oem_text: str, norad_id: int, avoided_miss_km: float, avoided_pc: float | None
+) -> PlanScreening:
+    catalog = [
+        s.element_set
+        for s in CatalogRepository(session).latest().items
+        if s.element_set.norad_id != norad_id
+    ]
+    result = screen_ephemeris(
+        read_oem(oem_text.encode(), source="plan.oem"), catalog, primary_norad_id=norad_id
+    )
+    found: list[dict[str, Any]] = []
+    for c in result.conjunctions:
+        pc = float(
+            default_covariance_pc(
+                c.primary_position_km,
+                c.primary_velocity_km_s,
+                c.secondary_position_km,
+                c.secondary_velocity_km_s,
+                DEFAULT_HARD_BODY_RADIUS_M,
+            ).pc
+        )
+        found.append(
+            {
+                "secondary_norad_id": c.secondary_norad_id,
+                "tca": c.tca.isoformat(),
+                "miss_km": c.miss_km,
+                "pc": pc,
+            }
+        )
+    min_miss = min((c["miss_km"] for c in found), default=None)
+    max_pc = max((c["pc"] for c in found), default=None)
+    worse = (min_miss is not None and min_miss < avoided_miss_km) or (
+        avoided_pc is not None and max_pc is not None and max_pc > avoided_pc
+    )
+    return PlanScreening(
+        "worse" if worse else "acceptable",
+        avoided_miss_km,
+        avoided_pc,
+        min_miss,
+        max_pc,
+        tuple(found),
+    )
+
+
+def plan_manoeuvre(
+    session: Session,
+    case_id: str,
+    *,
+    owner: str,
+    at: datetime,
+    kind: ManoeuvrePlanKind = ManoeuvrePlanKind.HYPOTHETICAL,
+    burn_at: datetime | None = None,
+    delta_v_rtn_m_s: tuple[float, float, float] | None = None,
+    oem_text: str | None = None,
+    span_after_tca: timedelta = timedelta(hours=2),
+) -> tuple[int, PlanScreening]:
+    """Attach a plan (delta-v at `burn_at`, or an OEM) to a case, screen it, store and audit.
+
+    A plan whose verdict is `worse` cannot be `committed` (PlanError); it is stored as
+    given otherwise, so the owner sees why. Returns the plan id and its screening.
+    """
+    case = get_case(session, case_id)
+    if owner not in case.parties:
+        raise PlanError(f"{owner!r} is not a party of case {case_id}; parties: {case.parties}")
+    sides = [s for s in (case.encounter.primary, case.encounter.secondary) if s.operator == owner]
+    norad_id = sides[0].norad_id
+    if oem_text is None:
+        if burn_at is None or delta_v_rtn_m_s is None:
+            raise PlanError("give a delta-v and a burn time, or an OEM of the new trajectory")
+        if burn_at >= case.trigger.tca:
+            raise PlanError(
+                f"burn at {burn_at.isoformat()} is not before the TCA "
+                f"{case.trigger.tca.isoformat()}; burn earlier"
+            )
+        oem_text = post_manoeuvre_oem(
+            session,
+            norad_id,
+            burn_at=burn_at,
+            delta_v_rtn_m_s=delta_v_rtn_m_s,
+            until=case.trigger.tca + span_after_tca,
+        )
+    screening = _screen(session, oem_text, norad_id, case.trigger.miss_km, case.trigger.pc)
+    if kind is ManoeuvrePlanKind.COMMITTED and screening.verdict == "worse":
+        raise PlanError(
+            f"plan for case {case_id} creates a worse conjunction (min miss "
+            f"{screening.min_miss_km} km vs {case.trigger.miss_km} km avoided); change it"
+        )
+    dv = delta_v_rtn_m_s or (None, None, None)
+    row = ManoeuvrePlanRow(
+        case_id=case_id,
+        owner=owner,
+        norad_id=norad_id,
+        kind=kind.value,
+        oem_text=oem_text,
+        burn_at=burn_at,
+        delta_v_r_m_s=dv[0],
+        delta_v_t_m_s=dv[1],
+        delta_v_n_m_s=dv[2],
+        verdict=screening.verdict,
+        screening=screening.to_json(),
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(row)
+    session.flush()
+    AuditLog(session).append(
+        [
+            AuditEvent(
+                AuditAction.COORDINATION_STEP_RECORDED,
+                actor_of(session, owner),
+                subjects=(
+                    SubjectRef("coordination_case", case_id),
+                    SubjectRef("manoeuvre_plan", str(row.id)),
+                ),
+                details={
+                    "step": "plan.screened",
+                    "kind": kind.value,
+                    "verdict": screening.verdict,
+                    "min_miss_km": screening.min_miss_km,
+                    "conjunctions": len(screening.conjunctions),
+                },
+                time=at,
+            )
+        ]
+    )
+    return row.id, screening
+
+
+def plan_visible_to(session: Session, plan_id: int, principal: Principal, *, at: datetime) -> bool:
+    """Whether `principal` may see plan `plan_id` (module notes: by kind, then agreements)."""
+    row = session.get(ManoeuvrePlanRow, plan_id)
+    if row is None:
+        return False
+    handle = principal.partner
+    if handle == row.owner:
+        return True
+    if row.kind == ManoeuvrePlanKind.HYPOTHETICAL.value:
+        return False
+    if handle in get_case(session, row.case_id).parties:
+        return True
+    if row.kind != ManoeuvrePlanKind.COMMITTED.value:
+        return False
+    resource = Resource(
+        DataClass.CONJUNCTION_DATA, owner=row.owner, id=f"plan-{row.id}", norad_id=row.norad_id
+    )
+    return authorize(session, principal, AccessAction.READ, resource, at=at).allowed

@@ -1,0 +1,127 @@
+"""Shared plumbing of the workflows: the agreements in force, actors, audit and notices.
+
+Every workflow step calls `record_case_events` / `record_dispute_events` in its own
+transaction, so the new state, its audit entries and its queued notifications commit (or
+roll back) together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from accord.access import AgreementRepository
+from accord.agreements import Agreement, agreements_in_force
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.coordination import CaseEvent, DisputeEvent
+from accord.coordination_ops._notify import queue_notification
+from accord.store import CoordinationStepRow, PartnerRepository
+
+__all__ = ["actor_of", "in_force", "record_case_events", "record_dispute_events"]
+
+
+def in_force(session: Session, at: datetime) -> tuple[Agreement, ...]:
+    """The agreement documents stored and in force at `at`."""
+    return agreements_in_force(AgreementRepository(session).all(), at)
+
+
+def actor_of(session: Session, handle: str | None) -> Actor:
+    """The audit actor of a partner handle (by row id, as every entry), or the system."""
+    if handle is None:
+        return Actor.system()
+    partner = PartnerRepository(session).find_by_handle(handle)
+    return Actor.system() if partner is None else Actor.partner(str(partner.id))
+
+
+def _plain(detail: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in detail.items() if v is not None}
+
+
+def _by(detail: Mapping[str, object]) -> str | None:
+    by = detail.get("by")
+    return by if isinstance(by, str) else None
+
+
+def record_case_events(
+    session: Session, case_id: str, events: Sequence[CaseEvent], *, first_seq: int
+) -> list[int]:
+    """Append each event to the audit log, as a case step, and queue its notifications.
+
+    `first_seq` numbers the steps of the case; returns the audit seqs.
+    """
+    seqs: list[int] = []
+    for offset, event in enumerate(events):
+        by = _by(event.detail)
+        appended = AuditLog(session).append(
+            [
+                AuditEvent(
+                    AuditAction.COORDINATION_STEP_RECORDED,
+                    actor_of(session, by),
+                    subjects=(SubjectRef("coordination_case", case_id),),
+                    details={"step": event.kind, **_plain(event.detail)},
+                    time=event.at,
+                )
+            ]
+        )
+        seq = appended.first_seq
+        session.add(
+            CoordinationStepRow(
+                case_id=case_id,
+                seq=first_seq + offset,
+                kind=event.kind,
+                actor=by,
+                at=event.at,
+                detail=_plain(event.detail),
+                audit_seq=seq,
+            )
+        )
+        for party in event.notify:
+            queue_notification(
+                session,
+                partner=party,
+                subject=f"[Accord] {event.kind} {case_id}",
+                body=_body(f"coordination case {case_id}", event.kind, event.at, event.detail),
+                at=event.at,
+                dedup_key=f"{case_id}/{first_seq + offset}/{party}",
+            )
+        seqs.append(seq)
+    session.flush()
+    return seqs
+
+
+def record_dispute_events(session: Session, events: Sequence[DisputeEvent]) -> list[int]:
+    """Append each dispute event to the audit log and queue its notifications."""
+    seqs: list[int] = []
+    for event in events:
+        by = _by(event.detail)
+        appended = AuditLog(session).append(
+            [
+                AuditEvent(
+                    AuditAction.DISPUTE_STEP_RECORDED,
+                    actor_of(session, by),
+                    subjects=(SubjectRef("dispute", event.dispute_id),),
+                    details={"step": event.kind, **_plain(event.detail)},
+                    time=event.at,
+                )
+            ]
+        )
+        seqs.append(appended.first_seq)
+        for party in event.notify:
+            queue_notification(
+                session,
+                partner=party,
+                subject=f"[Accord] {event.kind} {event.dispute_id}",
+                body=_body(f"dispute {event.dispute_id}", event.kind, event.at, event.detail),
+                at=event.at,
+                dedup_key=f"{event.dispute_id}/{appended.first_seq}/{party}",
+            )
+    return seqs
+
+
+def _body(what: str, kind: str, at: datetime, detail: Mapping[str, object]) -> str:
+    lines = [f"{what}: {kind} at {at.isoformat()}", ""]
+    lines += [f"{key}: {value}" for key, value in sorted(detail.items()) if value is not None]
+    lines += ["", "Every step is recorded in the Accord audit log."]
+    return "\n".join(lines) + "\n"
