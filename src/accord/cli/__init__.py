@@ -9,6 +9,7 @@ from accord.cli import (  # noqa: F401
     _access,
     _agreement,
     _audit,
+    _campaign,
     _catalog,
     _cdm,
     _demo,
