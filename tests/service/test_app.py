@@ -45,9 +45,9 @@ def test_openapi_document_and_docs_page_are_served(client: TestClient) -> None:
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 
 
-def test_root_sends_people_to_the_api_docs(client: TestClient) -> None:
+def test_root_sends_people_to_the_web_console(client: TestClient) -> None:
     response = client.get("/", follow_redirects=False)
-    assert response.status_code == 307 and response.headers["location"] == "/docs"
+    assert response.status_code == 307 and response.headers["location"] == "/console/"
 
 
 def test_errors_are_rfc_9457_problem_documents(client: TestClient) -> None:

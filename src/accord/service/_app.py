@@ -14,6 +14,7 @@ from accord.service._problems import install_problem_handlers
 from accord.service.api import agreements, audit, auth, catalog, health, partners
 from accord.service.api._common import install_api_error_handlers
 from accord.service.spacetrack import router as spacetrack_router
+from accord.service.web import install_console
 from accord.settings import Settings
 from accord.startup import open_store
 
@@ -60,8 +61,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(spacetrack_router)
 
+    install_console(app)
+
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/console/")
 
     return app

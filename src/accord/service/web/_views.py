@@ -1,0 +1,220 @@
+"""What the console's pages show, gathered through the authorisation point (`accord.access`).
+
+Every catalog read goes through `visible_catalog`, `get_visible_object` or
+`visible_element_sets` (and `record_catalog_release` for what leaves), so a partner sees in
+the console exactly what the API gives it. Units are in names (km, deg, rev/day), times UTC.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from accord.access import (
+    CatalogItem,
+    Principal,
+    get_visible_object,
+    record_catalog_release,
+    visible_catalog,
+    visible_element_sets,
+    visible_history,
+)
+from accord.audit import AuditLog, SignedCheckpoint
+from accord.formats import ElementSet
+from accord.orbits import Sgp4Propagator, itrs_to_geodetic, teme_to_itrs
+from accord.store import (
+    AssetRepository,
+    CatalogRepository,
+    ClaimStatus,
+    PartnerRepository,
+    ScreeningRecord,
+    ScreeningRepository,
+    StoredEvent,
+)
+
+__all__ = [
+    "CATALOG_PAGE_SIZE",
+    "HISTORY_LIMIT",
+    "CatalogSearchPage",
+    "Dashboard",
+    "ObjectDetail",
+    "catalog_search",
+    "dashboard",
+    "ground_track",
+    "object_detail",
+    "orbit_altitudes_km",
+]
+
+#: Rows per catalog page (the server paginates; the browser never holds the catalog).
+CATALOG_PAGE_SIZE = 50
+#: Element sets of an object's history shown (the API's default `history_limit`).
+HISTORY_LIMIT = 100
+#: Ground track: this many orbital periods from the element set's epoch, in this many points.
+GROUND_TRACK_ORBITS = 2.0
+GROUND_TRACK_POINTS = 361
+#: Earth's gravitational parameter and equatorial radius of WGS72, as SGP4 uses them.
+_MU_KM3_S2 = 398600.8
+_EARTH_RADIUS_KM = 6378.135
+_SEARCH_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """The signed-in partner's overview: its catalog view, screening, events, checkpoint."""
+
+    visible_objects: int
+    synthetic_objects: int
+    newest_epoch: datetime | None
+    my_objects: int
+    last_screening: ScreeningRecord | None
+    open_events: list[StoredEvent]
+    checkpoint: SignedCheckpoint | None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSearchPage:
+    """One page of visible objects matching `query` (None: the whole visible catalog)."""
+
+    query: str | None
+    items: list[CatalogItem]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def first(self) -> int:
+        """1-based number of the first row shown (0 when there is none)."""
+        return self.offset + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        """1-based number of the last row shown."""
+        return self.offset + len(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectDetail:
+    """One visible object: its current release, visible history and a ground track."""
+
+    current: CatalogItem
+    history: list[CatalogItem]
+    owner_name: str | None
+    ground_track: dict[str, list[float | None]] | None
+
+
+def dashboard(session: Session, principal: Principal, *, at: datetime | None = None) -> Dashboard:
+    """The dashboard's figures, only over what `principal` may see.
+
+    Counts and the newest epoch are aggregates: nothing is released, so nothing is logged.
+    """
+    now = at or datetime.now(UTC)
+    visible = visible_element_sets(session, principal, at=now)
+    partner = PartnerRepository(session).get(principal.partner_id)
+    mine = {
+        claim.norad_id
+        for claim in AssetRepository(session).claims_of(partner)
+        if claim.status != ClaimStatus.WITHDRAWN.value
+    }
+    events = [
+        event
+        for event in ScreeningRepository(session).events(tca_after=now)
+        if event.primary_norad_id in mine or event.secondary_norad_id in mine
+    ]
+    screenings = ScreeningRepository(session).screenings(limit=1)
+    return Dashboard(
+        visible_objects=len(visible),
+        synthetic_objects=sum(1 for item in visible if item.is_synthetic),
+        newest_epoch=max((item.epoch for item in visible), default=None),
+        my_objects=len(mine),
+        last_screening=screenings[0] if screenings else None,
+        open_events=events[:20],
+        checkpoint=AuditLog(session).latest_checkpoint(),
+    )
+
+
+def catalog_search(
+    session: Session,
+    principal: Principal,
+    query: str | None,
+    *,
+    offset: int = 0,
+    limit: int = CATALOG_PAGE_SIZE,
+    at: datetime | None = None,
+) -> CatalogSearchPage:
+    """A page of the visible catalog, optionally narrowed to a NORAD id, name or COSPAR id.
+
+    The store finds the candidates (an indexed query), the authorisation point decides
+    which of them this principal may see; only the page shown is logged as released.
+    """
+    now = at or datetime.now(UTC)
+    needle = (query or "").strip()
+    if not needle:
+        page = visible_catalog(session, principal, offset=offset, limit=limit, at=now)
+        return CatalogSearchPage(None, page.items, page.total, offset, limit)
+    candidates = [
+        stored.element_set.norad_id
+        for stored in CatalogRepository(session).search(needle, limit=None).items
+    ]
+    visible: list[CatalogItem] = []
+    for start in range(0, len(candidates), _SEARCH_CHUNK):
+        chunk = candidates[start : start + _SEARCH_CHUNK]
+        visible.extend(visible_element_sets(session, principal, norad_ids=chunk, at=now))
+    visible.sort(key=lambda item: item.norad_id)
+    shown = visible[offset : offset + limit]
+    record_catalog_release(session, principal, shown, at=now)
+    return CatalogSearchPage(needle, shown, len(visible), offset, limit)
+
+
+def object_detail(
+    session: Session, principal: Principal, norad_id: int, *, at: datetime | None = None
+) -> ObjectDetail:
+    """One object as `principal` may see it; raises `accord.access.NotFoundError` (404)."""
+    now = at or datetime.now(UTC)
+    current = get_visible_object(session, principal, norad_id, at=now, record_release=False)
+    # The same history the API's object detail gives (newest first, current included); all
+    # of it leaves in the page, so all of it is logged as released.
+    history = visible_history(session, principal, norad_id, limit=HISTORY_LIMIT, at=now)
+    owner_name = None
+    if current.owner is not None:
+        owner = PartnerRepository(session).find_by_handle(current.owner)
+        owner_name = owner.name if owner is not None else None
+    track = ground_track(current.element_set) if current.element_set is not None else None
+    return ObjectDetail(current, history, owner_name, track)
+
+
+def orbit_altitudes_km(element_set: ElementSet) -> tuple[float, float]:
+    """Perigee and apogee altitude above the WGS72 equatorial radius, km (Keplerian)."""
+    mean_motion_rad_s = element_set.mean_motion_rev_per_day * 2.0 * math.pi / 86400.0
+    semi_major_axis_km = (_MU_KM3_S2 / mean_motion_rad_s**2) ** (1.0 / 3.0)
+    return (
+        semi_major_axis_km * (1.0 - element_set.eccentricity) - _EARTH_RADIUS_KM,
+        semi_major_axis_km * (1.0 + element_set.eccentricity) - _EARTH_RADIUS_KM,
+    )
+
+
+def ground_track(element_set: ElementSet) -> dict[str, list[float | None]] | None:
+    """Sub-satellite points (WGS84 latitude and longitude, degrees) over two orbits from
+    the element set's epoch, SGP4 then TEME -> ITRS; None points where SGP4 fails."""
+    period_s = 86400.0 / element_set.mean_motion_rev_per_day
+    offsets_s = np.linspace(0.0, GROUND_TRACK_ORBITS * period_s, GROUND_TRACK_POINTS)
+    times = [element_set.epoch + timedelta(seconds=float(s)) for s in offsets_s]
+    # python-sgp4 for one object: no JIT compilation on a page request.
+    states = Sgp4Propagator([element_set], engine="python-sgp4").propagate(times)
+    points = itrs_to_geodetic(teme_to_itrs(states))
+    latitude = points.latitude_deg[0]
+    longitude = points.longitude_deg[0]
+    if np.all(np.isnan(latitude)):
+        return None
+    return {
+        "latitude_deg": _finite_or_none(latitude),
+        "longitude_deg": _finite_or_none(longitude),
+    }
+
+
+def _finite_or_none(values: Sequence[float] | np.ndarray) -> list[float | None]:
+    return [round(float(v), 4) if math.isfinite(v) else None for v in values]
