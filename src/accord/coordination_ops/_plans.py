@@ -38,7 +38,7 @@ from accord.agreements import AccessAction, DataClass, Resource
 from accord.audit import AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.conjunctions import DEFAULT_HARD_BODY_RADIUS_M, default_covariance_pc, screen_ephemeris
 from accord.coordination_ops._cases import get_case
-from accord.coordination_ops._steps import actor_of
+from accord.coordination_ops._steps import actor_of, audit_details
 from accord.formats import (
     OemHeader,
     OemMetadata,
@@ -272,13 +272,15 @@ def plan_manoeuvre(
                     SubjectRef("coordination_case", case_id),
                     SubjectRef("manoeuvre_plan", str(row.id)),
                 ),
-                details={
-                    "step": "plan.screened",
-                    "kind": kind.value,
-                    "verdict": screening.verdict,
-                    "min_miss_km": screening.min_miss_km,
-                    "conjunctions": len(screening.conjunctions),
-                },
+                details=audit_details(
+                    {
+                        "step": "plan.screened",
+                        "kind": kind.value,
+                        "verdict": screening.verdict,
+                        "min_miss_km": screening.min_miss_km,
+                        "conjunctions": len(screening.conjunctions),
+                    }
+                ),
                 time=at,
             )
         ]

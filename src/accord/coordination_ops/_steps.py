@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,7 @@ from accord.coordination import CaseEvent, DisputeEvent
 from accord.coordination_ops._notify import queue_notification
 from accord.store import CoordinationStepRow, PartnerRepository
 
-__all__ = ["actor_of", "in_force", "record_case_events", "record_dispute_events"]
+__all__ = ["actor_of", "audit_details", "in_force", "record_case_events", "record_dispute_events"]
 
 
 def in_force(session: Session, at: datetime) -> tuple[Agreement, ...]:
@@ -37,6 +38,17 @@ def actor_of(session: Session, handle: str | None) -> Actor:
 
 def _plain(detail: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in detail.items() if v is not None}
+
+
+def audit_details(value: object) -> Any:
+    """`value` with every float as its decimal string (audit entries allow no floats)."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): audit_details(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [audit_details(v) for v in value]
+    return value
 
 
 def _by(detail: Mapping[str, object]) -> str | None:
@@ -60,7 +72,7 @@ def record_case_events(
                     AuditAction.COORDINATION_STEP_RECORDED,
                     actor_of(session, by),
                     subjects=(SubjectRef("coordination_case", case_id),),
-                    details={"step": event.kind, **_plain(event.detail)},
+                    details=audit_details({"step": event.kind, **event.detail}),
                     time=event.at,
                 )
             ]
@@ -102,7 +114,7 @@ def record_dispute_events(session: Session, events: Sequence[DisputeEvent]) -> l
                     AuditAction.DISPUTE_STEP_RECORDED,
                     actor_of(session, by),
                     subjects=(SubjectRef("dispute", event.dispute_id),),
-                    details={"step": event.kind, **_plain(event.detail)},
+                    details=audit_details({"step": event.kind, **event.detail}),
                     time=event.at,
                 )
             ]
