@@ -43,7 +43,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         state = self.server.state
         self._reply("220 accord-test ESMTP")
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         while True:
             raw = self.rfile.readline()
             if not raw:

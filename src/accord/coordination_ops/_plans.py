@@ -177,7 +177,7 @@ def _screen(
                 c.secondary_position_km,
                 c.secondary_velocity_km_s,
                 DEFAULT_HARD_BODY_RADIUS_M,
-            ).pc
+            ).pc.reshape(-1)[0]
         )
         found.append(
             {

@@ -1,0 +1,173 @@
+"""Manoeuvre plans: delta-v to a post-manoeuvre trajectory, screened against the catalog.
+
+ESA burns 0.5 m/s in-track one orbit before TCA. Prograde, its satellite arrives at the
+crossing about a second late and misses JAXA's by kilometres: acceptable. Retrograde, it
+arrives early; a third object (45000) is placed on JAXA's orbit so that it reaches the
+crossing exactly when the retrograde trajectory does, so that plan creates a closer
+approach than the one it avoids: worse, and it cannot be committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.interpolate import CubicHermiteSpline
+from sqlalchemy.engine import Engine
+
+from accord.catalog import import_element_sets
+from accord.coordination_ops import (
+    PlanError,
+    get_case,
+    open_cases_from_alerts,
+    plan_manoeuvre,
+    post_manoeuvre_oem,
+)
+from accord.formats import ElementSet, read_oem
+from accord.orbits import Sgp4Propagator
+from accord.store import (
+    AuditEntryRow,
+    ManoeuvrePlanKind,
+    SourceKind,
+    create_engine,
+    transaction,
+    upgrade,
+)
+from tests.coordination_ops._world import ESA_ELEMENTS, ESA_SAT, JAXA_ELEMENTS, NOW, build
+
+PERIOD = timedelta(days=1 / 15.5)
+DV_M_S = 0.5
+
+
+def _ns(t: datetime) -> np.datetime64:
+    return np.datetime64(t.replace(tzinfo=None), "ns")
+
+
+def _sgp4_nearest(element_set: ElementSet, point_km: np.ndarray, around: datetime) -> float:
+    """Seconds after `around` when the object is nearest `point_km` (1 ms grid, +-60 s)."""
+    offsets_ms = np.arange(-60_000, 60_001)
+    times = _ns(around) + offsets_ms.astype("timedelta64[ms]")
+    position = Sgp4Propagator([element_set]).propagate(times).position_km[0]
+    return float(offsets_ms[np.argmin(np.linalg.norm(position - point_km, axis=1))]) / 1000.0
+
+
+def _oem_nearest(oem_text: str, point_km: np.ndarray, around: datetime) -> float:
+    segment = read_oem(oem_text.encode(), source="plan.oem").segments[0]
+    seconds = (segment.epochs - _ns(around)).astype("timedelta64[ns]").astype(float) / 1e9
+    spline = CubicHermiteSpline(seconds, segment.position_km, segment.velocity_km_s, axis=0)
+    grid = np.arange(-60.0, 60.0, 0.001)
+    return float(grid[np.argmin(np.linalg.norm(spline(grid) - point_km, axis=1))])
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    """SQLite only: the screening dominates, the store's part is covered by test_cases."""
+    store_engine = create_engine(f"sqlite:///{tmp_path / 'plans.db'}")
+    upgrade(store_engine)
+    yield store_engine
+    store_engine.dispose()
+
+
+def test_a_plan_that_avoids_without_creating_worse_is_acceptable_and_one_that_does_is_not(
+    sqlite_engine: Engine,
+) -> None:
+    engine = sqlite_engine
+    build(engine)
+    (case_id,) = open_cases_from_alerts(engine, now=NOW)
+    with transaction(engine) as session:
+        case = get_case(session, case_id)
+    tca = case.trigger.tca
+    burn_at = tca - PERIOD
+    crossing = Sgp4Propagator([ESA_ELEMENTS]).propagate(np.array([_ns(tca)])).position_km[0, 0]
+
+    with transaction(engine) as session:
+        early_oem = post_manoeuvre_oem(
+            session,
+            ESA_SAT,
+            burn_at=burn_at,
+            delta_v_rtn_m_s=(0.0, -DV_M_S, 0.0),
+            until=tca + timedelta(hours=2),
+        )
+    early_s = _oem_nearest(early_oem, crossing, tca)
+    jaxa_s = _sgp4_nearest(JAXA_ELEMENTS, crossing, tca)
+    assert -3.0 < early_s < -0.3  # a retrograde burn makes it arrive early
+    deg_per_s = 360.0 * JAXA_ELEMENTS.mean_motion_rev_per_day / 86400.0
+    third = replace(
+        JAXA_ELEMENTS,
+        norad_id=45000,
+        mean_anomaly_deg=JAXA_ELEMENTS.mean_anomaly_deg - deg_per_s * (early_s - jaxa_s),
+        object_name="OBJECT 45000",
+    )
+    import_element_sets(
+        engine,
+        [third],
+        source_name="third.json",
+        partner="CelesTrak",
+        source_kind=SourceKind.API,
+        submitted_at=NOW,
+    )
+
+    with transaction(engine) as session:
+        good_id, good = plan_manoeuvre(
+            session,
+            case_id,
+            owner="esa",
+            at=NOW + timedelta(hours=1),
+            kind=ManoeuvrePlanKind.CANDIDATE,
+            burn_at=burn_at,
+            delta_v_rtn_m_s=(0.0, DV_M_S, 0.0),
+        )
+    assert good.verdict == "acceptable"
+    assert good.min_miss_km is not None and good.min_miss_km > good.avoided_miss_km
+    assert any(c["secondary_norad_id"] == JAXA_ELEMENTS.norad_id for c in good.conjunctions)
+
+    with transaction(engine) as session:
+        bad_id, bad = plan_manoeuvre(
+            session,
+            case_id,
+            owner="esa",
+            at=NOW + timedelta(hours=1),
+            burn_at=burn_at,
+            delta_v_rtn_m_s=(0.0, -DV_M_S, 0.0),
+        )
+        with pytest.raises(PlanError, match="worse conjunction"):
+            plan_manoeuvre(
+                session,
+                case_id,
+                owner="esa",
+                at=NOW + timedelta(hours=1),
+                kind=ManoeuvrePlanKind.COMMITTED,
+                burn_at=burn_at,
+                delta_v_rtn_m_s=(0.0, -DV_M_S, 0.0),
+            )
+    assert bad.verdict == "worse"
+    closest = min(bad.conjunctions, key=lambda c: c["miss_km"])
+    assert closest["secondary_norad_id"] == 45000
+    assert closest["miss_km"] < bad.avoided_miss_km
+    with transaction(engine) as session:
+        entries = [
+            json.loads(row.entry)
+            for row in session.query(AuditEntryRow)
+            .filter(AuditEntryRow.action == "coordination.step.recorded")
+            .order_by(AuditEntryRow.seq)
+        ]
+        plans = [e for e in entries if e["details"]["step"] == "plan.screened"]
+        assert [e["details"]["verdict"] for e in plans] == ["acceptable", "worse"]
+        assert [s["id"] for e in plans for s in e["subjects"] if s["kind"] == "manoeuvre_plan"] == [
+            str(good_id),
+            str(bad_id),
+        ]
+        with pytest.raises(PlanError, match="not a party"):
+            plan_manoeuvre(
+                session,
+                case_id,
+                owner="nasa",
+                at=NOW,
+                burn_at=burn_at,
+                delta_v_rtn_m_s=(0.0, DV_M_S, 0.0),
+            )
