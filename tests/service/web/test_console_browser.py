@@ -7,7 +7,9 @@ and no script logs an error (tests/service/web/conftest.py).
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from tests.service.web._world import (
@@ -24,6 +26,14 @@ from tests.service.web.conftest import PageWatch
 #: Tab presses allowed to reach the username field from the top of the sign-in page
 #: (skip link, brand, two navigation links, then the form).
 MAX_TABS = 12
+
+
+def keep_screenshot(page: Any, name: str) -> None:
+    """Save a full-page screenshot under $ACCORD_SCREENSHOT_DIR, when it is set."""
+    folder = os.environ.get("ACCORD_SCREENSHOT_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def sign_in(page: Any, username: str) -> None:
@@ -66,6 +76,7 @@ def test_sign_in_with_the_keyboard_alone(page: Any) -> None:
     # Two of esa's, jaxa's own, the public one and the synthetic population.
     visible = len(ESA_OBJECTS) + len(JAXA_OBJECTS) + 1 + SYNTHETIC_COUNT
     assert page.get_by_test_id("visible-objects").inner_text() == f"{visible:,}"
+    keep_screenshot(page, "dashboard")
 
 
 def test_a_wrong_password_says_what_happened_and_keeps_the_visitor_signed_out(
@@ -119,6 +130,7 @@ def test_catalog_search_paginates_on_the_server(page: Any) -> None:
     count = page.get_by_test_id("result-count").inner_text()
     assert re.search(r"Objects 1–50 of \d+", count), count
     assert page.locator("table.catalog tbody tr").count() == 50
+    keep_screenshot(page, "catalog")
     page.get_by_role("link", name="Next page").click()
     page.wait_for_url(re.compile(r"page=2"))
     assert "Objects 51–100" in page.get_by_test_id("result-count").inner_text()
@@ -150,6 +162,7 @@ def test_object_page_draws_the_history_chart_and_the_ground_track(page: Any) -> 
     assert len(track.get_attribute("d")) > 100
     assert len(page.locator("#ground-track path.land").get_attribute("d")) > 1000
     assert page.locator("#ground-track circle.epoch-dot").count() == 1
+    keep_screenshot(page, "object")
 
 
 def test_synthetic_objects_are_labelled(page: Any) -> None:
@@ -179,6 +192,7 @@ def test_the_browser_verifies_an_inclusion_proof_and_catches_a_tampered_hash(pag
     page.get_by_role("button", name="Verify again with these values").click()
     page.wait_for_selector("[data-testid=verify-result][data-state=failed]")
     assert "root differs" in result.inner_text()
+    keep_screenshot(page, "audit-tampered")
     first_hash.fill(original)
     page.get_by_role("button", name="Verify again with these values").click()
     page.wait_for_selector("[data-testid=verify-result][data-state=verified]")
