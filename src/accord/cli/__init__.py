@@ -12,6 +12,7 @@ from accord.cli import (  # noqa: F401
     _campaign,
     _catalog,
     _cdm,
+    _coordination,
     _demo,
     _partner,
     _propagate,

@@ -1,0 +1,369 @@
+"""`accord coordination|manoeuvre|compliance|dispute|notifications ...` over coordination_ops.
+
+Steps a party takes name the party with `--as HANDLE` (the operator's tool acts for its
+partner); `--at` dates a step (ISO 8601 with a zone, default now).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import typer
+from rich.table import Table
+
+from accord.cli._app import app, settings_of, stderr_console, stdout_console
+from accord.coordination import CoordinationError, DisputeGrounds, Manoeuvre
+from accord.coordination_ops import (
+    PlanError,
+    UnknownCaseError,
+    UnknownDisputeError,
+    accept_case,
+    advance_all,
+    counter_propose_case,
+    decide_dispute,
+    get_case,
+    get_dispute,
+    hand_over_case,
+    list_cases,
+    list_disputes,
+    open_dispute_record,
+    plan_manoeuvre,
+    post_dispute_message,
+    run_compliance,
+    send_pending,
+)
+from accord.startup import open_store
+from accord.store import ManoeuvrePlanKind, transaction
+
+coordination_app = typer.Typer(
+    help="Coordination cases: who manoeuvres (docs/coordination.md).", no_args_is_help=True
+)
+app.add_typer(coordination_app, name="coordination")
+manoeuvre_app = typer.Typer(
+    help="Manoeuvre plans screened before commitment.", no_args_is_help=True
+)
+app.add_typer(manoeuvre_app, name="manoeuvre")
+compliance_app = typer.Typer(help="Compliance with reciprocal commitments.", no_args_is_help=True)
+app.add_typer(compliance_app, name="compliance")
+dispute_app = typer.Typer(help="Disputes under agreements' dispute clauses.", no_args_is_help=True)
+app.add_typer(dispute_app, name="dispute")
+notifications_app = typer.Typer(help="Queued notifications (e-mail).", no_args_is_help=True)
+app.add_typer(notifications_app, name="notifications")
+
+_AS = typer.Option(..., "--as", help="Handle of the partner taking the step.")
+_AT = typer.Option(None, "--at", help="When (ISO 8601 with a zone); default now.")
+
+
+def _fail(message: str) -> typer.Exit:
+    stderr_console().print(f"error: {message}", highlight=False, markup=False)
+    return typer.Exit(code=1)
+
+
+def _when(text: str | None, option: str = "--at") -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not ISO 8601", param_hint=option) from exc
+    if moment.tzinfo is None:
+        raise typer.BadParameter(f"{text!r} has no time zone; add Z or +00:00", param_hint=option)
+    return moment.astimezone(UTC)
+
+
+_ERRORS = (CoordinationError, UnknownCaseError, UnknownDisputeError, PlanError)
+
+
+@coordination_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    open_only: bool = typer.Option(False, "--open", help="Only cases not yet final."),
+) -> None:
+    """List coordination cases, soonest TCA first."""
+    engine = open_store(settings_of(ctx), seed=False)
+    with transaction(engine) as session:
+        cases = list_cases(session, open_only=open_only)
+    table = Table("case", "state", "TCA", "parties", "acting", "rule", "next deadline")
+    for case in cases:
+        current = case.proposal
+        table.add_row(
+            case.id,
+            case.state.value,
+            case.trigger.tca.isoformat(),
+            ", ".join(case.parties),
+            ", ".join(current.acting_operators) if current else "",
+            (current.rule_id or current.kind.value) if current else "",
+            case.next_deadline.isoformat() if case.next_deadline else "",
+        )
+    stdout_console().print(table)
+
+
+@coordination_app.command("show")
+def show_command(ctx: typer.Context, case_id: str = typer.Argument(..., help="Case id.")) -> None:
+    """Show a case: encounter, proposals with reasons and deadlines, state."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            case = get_case(session, case_id)
+    except UnknownCaseError as exc:
+        raise _fail(str(exc)) from None
+    from accord.coordination_ops._codec import case_to_json
+
+    stdout_console().print_json(json.dumps(case_to_json(case)))
+
+
+def _step(ctx: typer.Context, action: str, case_id: str, **kwargs: object) -> None:
+    engine = open_store(settings_of(ctx), seed=False)
+    steps = {
+        "accept": accept_case,
+        "counter": counter_propose_case,
+        "hand-over": hand_over_case,
+    }
+    try:
+        with transaction(engine, write_lock=True) as session:
+            case = steps[action](session, case_id, **kwargs)  # type: ignore[operator]
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    stdout_console().print(f"{case.id}: {case.state.value}", highlight=False)
+
+
+@coordination_app.command("accept")
+def accept_command(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., help="Case id."),
+    party: str = _AS,
+    at: str | None = _AT,
+) -> None:
+    """Accept the current proposal."""
+    _step(ctx, "accept", case_id, by=party, at=_when(at))
+
+
+@coordination_app.command("counter")
+def counter_command(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., help="Case id."),
+    party: str = _AS,
+    manoeuvre: Manoeuvre = typer.Option(..., "--manoeuvre", help="Who should manoeuvre."),
+    rationale: str = typer.Option(..., "--rationale", help="Why."),
+    at: str | None = _AT,
+) -> None:
+    """Counter-propose another outcome (deadlines restart)."""
+    _step(ctx, "counter", case_id, by=party, at=_when(at), manoeuvre=manoeuvre, rationale=rationale)
+
+
+@coordination_app.command("hand-over")
+def hand_over_command(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., help="Case id."),
+    party: str = _AS,
+    rationale: str = typer.Option(..., "--rationale", help="Why."),
+    at: str | None = _AT,
+) -> None:
+    """Hand responsibility to the other party's object."""
+    _step(ctx, "hand-over", case_id, by=party, at=_when(at), rationale=rationale)
+
+
+@coordination_app.command("advance")
+def advance_command(ctx: typer.Context, at: str | None = _AT) -> None:
+    """Apply passed deadlines and escalations now (or at --at); safe to repeat."""
+    engine = open_store(settings_of(ctx), seed=False)
+    report = advance_all(engine, _when(at))
+    stdout_console().print(
+        f"cases changed: {len(report.cases)}, disputes escalated: {len(report.disputes)}, "
+        f"disputes opened: {len(report.disputes_opened)}",
+        highlight=False,
+    )
+
+
+@manoeuvre_app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., help="Case id."),
+    delta_v: str = typer.Option(
+        ..., "--delta-v-rtn-m-s", help="Delta-v R,T,N in m/s (radial, in-track, cross-track)."
+    ),
+    burn_at: str = typer.Option(..., "--at", help="Burn time (ISO 8601 with a zone)."),
+    party: str = _AS,
+    kind: ManoeuvrePlanKind = typer.Option(
+        ManoeuvrePlanKind.HYPOTHETICAL, "--kind", help="hypothetical, candidate or committed."
+    ),
+) -> None:
+    """Screen a delta-v plan against the whole catalog and show the verdict."""
+    try:
+        r, t, n = (float(v) for v in delta_v.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{delta_v!r}: give three numbers R,T,N, e.g. 0,0.5,0", param_hint="--delta-v-rtn-m-s"
+        ) from None
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            plan_id, screening = plan_manoeuvre(
+                session,
+                case_id,
+                owner=party,
+                at=datetime.now(UTC),
+                kind=kind,
+                burn_at=_when(burn_at),
+                delta_v_rtn_m_s=(r, t, n),
+            )
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    console = stdout_console()
+    console.print(
+        f"plan {plan_id}: {screening.verdict} (closest {screening.min_miss_km} km, "
+        f"avoided {screening.avoided_miss_km} km)",
+        highlight=False,
+    )
+    table = Table("secondary", "TCA", "miss km", "Pc")
+    for c in screening.conjunctions:
+        table.add_row(
+            str(c["secondary_norad_id"]), c["tca"], f"{c['miss_km']:.3f}", f"{c['pc']:.2e}"
+        )
+    console.print(table)
+
+
+@compliance_app.command("report")
+def report_command(
+    ctx: typer.Context,
+    partner: str | None = typer.Option(None, "--partner", help="Only this partner's reports."),
+    at: str | None = _AT,
+) -> None:
+    """Evaluate every commitment now, store the reports and queue breach notices."""
+    engine = open_store(settings_of(ctx), seed=False)
+    with transaction(engine, write_lock=True) as session:
+        reports = run_compliance(session, now=_when(at), partner=partner)
+    table = Table("partner", "agreement", "verdict", "commitment", "measured", "threshold")
+    for report in reports:
+        for clause_id, figures in report.figures["commitments"].items():
+            table.add_row(
+                report.partner,
+                report.agreement_id,
+                figures["verdict"],
+                clause_id,
+                str(figures.get("measured", figures.get("reason", ""))),
+                str(figures.get("threshold", "")),
+            )
+    stdout_console().print(table)
+
+
+@dispute_app.command("open")
+def dispute_open_command(
+    ctx: typer.Context,
+    agreement: str = typer.Argument(..., help="Agreement id."),
+    party: str = typer.Option(..., "--as", help="Claimant's handle."),
+    respondent: str = typer.Option(..., "--respondent", help="Respondent's handle."),
+    grounds: DisputeGrounds = typer.Option(DisputeGrounds.COMPLAINT, "--grounds", help="Why."),
+    subject: str = typer.Option(..., "--subject", help="What the dispute is about."),
+    reference: str | None = typer.Option(None, "--reference", help="case:<id>, NORAD id..."),
+    at: str | None = _AT,
+) -> None:
+    """Open a dispute under the agreement's dispute clause."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            dispute = open_dispute_record(
+                session,
+                agreement,
+                grounds=grounds,
+                claimant=party,
+                respondent=respondent,
+                subject=subject,
+                at=_when(at),
+                reference=reference,
+            )
+    except (*_ERRORS, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    stdout_console().print(f"{dispute.id}: {dispute.state.value}", highlight=False)
+
+
+@dispute_app.command("show")
+def dispute_show_command(
+    ctx: typer.Context,
+    dispute_id: str | None = typer.Argument(None, help="Dispute id (omit with --all)."),
+    show_all: bool = typer.Option(False, "--all", help="List every dispute."),
+) -> None:
+    """Show a dispute with its messages and evidence, or list them all."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            if show_all or dispute_id is None:
+                disputes = list_disputes(session)
+            else:
+                disputes = [get_dispute(session, dispute_id)]
+    except UnknownDisputeError as exc:
+        raise _fail(str(exc)) from None
+    console = stdout_console()
+    for d in disputes:
+        deadline = d.deadline.isoformat() if d.deadline else "-"
+        console.print(
+            f"{d.id} {d.agreement_id} {d.grounds.value} {d.claimant} v {d.respondent}: "
+            f"{d.state.value} (deadline {deadline})",
+            highlight=False,
+        )
+        for m in d.messages:
+            console.print(f"  {m.sent_at.isoformat()} {m.author}: {m.text}", highlight=False)
+        for e in d.evidence:
+            console.print(f"  evidence: audit seq {e.audit_seq}: {e.description}", highlight=False)
+        if d.decision is not None:
+            console.print(
+                f"  decided by {d.decision.decided_by}: {d.decision.outcome} "
+                f"({'; '.join(d.decision.reasons)})",
+                highlight=False,
+            )
+
+
+@dispute_app.command("message")
+def dispute_message_command(
+    ctx: typer.Context,
+    dispute_id: str = typer.Argument(..., help="Dispute id."),
+    party: str = _AS,
+    text: str = typer.Option(..., "--text", help="The message."),
+    at: str | None = _AT,
+) -> None:
+    """Write to the dispute's participants."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            post_dispute_message(session, dispute_id, by=party, at=_when(at), text=text)
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+
+
+@dispute_app.command("decide")
+def dispute_decide_command(
+    ctx: typer.Context,
+    dispute_id: str = typer.Argument(..., help="Dispute id."),
+    party: str = typer.Option(..., "--as", help="Who decides (party, mediator, arbitrator)."),
+    outcome: str = typer.Option(..., "--outcome", help="The decision."),
+    reasons: list[str] = typer.Option(..., "--reason", help="A reason (repeat)."),
+    agreed_by: list[str] = typer.Option([], "--agreed-by", help="A party that agreed (repeat)."),
+    at: str | None = _AT,
+) -> None:
+    """Record the decision and its reasons."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            dispute = decide_dispute(
+                session,
+                dispute_id,
+                decided_by=party,
+                at=_when(at),
+                outcome=outcome,
+                reasons=tuple(reasons),
+                agreed_by=frozenset(agreed_by),
+            )
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    stdout_console().print(f"{dispute.id}: {dispute.state.value}", highlight=False)
+
+
+@notifications_app.command("send")
+def send_command(ctx: typer.Context) -> None:
+    """E-mail the due notifications through ACCORD_SMTP_HOST (failures are retried later)."""
+    settings = settings_of(ctx)
+    report = send_pending(open_store(settings, seed=False), settings, now=datetime.now(UTC))
+    if report.skipped_no_server:
+        raise _fail("ACCORD_SMTP_HOST is not set; notifications stay queued")
+    stdout_console().print(f"sent {report.sent}, failed {report.failed}", highlight=False)
