@@ -3,10 +3,11 @@
 On top of tests/access/_world.py (partners esa, jaxa, nasa; the ESA-JAXA agreement signed
 2026-01-01), ESA's 39634 and JAXA's 41240 get element sets at `TCA` on near-circular LEO
 orbits with the same node and mean motion, 51.64 and 97 degrees inclined: both reach the
-ascending node at `TCA`, JAXA's 0.008 degrees of mean anomaly ahead, so they pass about
-0.7 km apart at about 6 km/s. `build` screens the two from `NOW` (20 h before TCA) and
-gives each partner one e-mail contact. JAXA must answer within 12 h (the
-agreement's commitment), ESA within the default 24 h, so JAXA's deadline comes before TCA.
+ascending node near `TCA`, JAXA's 0.008 degrees of mean anomaly ahead, and they pass 3.1 km
+apart (SGP4's short-period terms differ with inclination) at about 6 km/s. `build` screens
+the two from `NOW` (20 h before TCA) and gives each partner one e-mail contact. JAXA must
+answer within 12 h (the agreement's commitment), ESA within the default 24 h, so JAXA's
+deadline comes before TCA.
 """
 
 from __future__ import annotations
