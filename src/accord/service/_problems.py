@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import Any
 
@@ -15,6 +16,16 @@ __all__ = ["install_problem_handlers", "problem_response"]
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+class ProblemResponse(JSONResponse):
+    """JSON rendered with ASCII escapes: a problem may quote client input, which can hold
+    lone surrogates (`"\\ud800"` in a JSON or YAML body) that UTF-8 cannot encode."""
+
+    media_type = PROBLEM_MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
 def problem_response(
     status: int, detail: str, *, title: str | None = None, **extensions: Any
 ) -> JSONResponse:
@@ -26,7 +37,7 @@ def problem_response(
         "detail": detail,
     }
     body.update(extensions)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+    return ProblemResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
