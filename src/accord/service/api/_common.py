@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
@@ -26,6 +26,8 @@ from accord.store import AssetError, CredentialError, UnknownPartnerError, trans
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "MAX_NORAD_ID",
+    "NoradIdPath",
     "Forbidden",
     "Page",
     "PageLimit",
@@ -39,7 +41,11 @@ DEFAULT_PAGE_SIZE = 100
 T = TypeVar("T")
 
 PageLimit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="items per page (1-1000)")]
-PageOffset = Annotated[int, Query(ge=0, description="items to skip")]
+PageOffset = Annotated[int, Query(ge=0, le=2**62, description="items to skip")]
+#: Largest NORAD catalog number accepted (nine digits, as in OMM's NORAD_CAT_ID); bounds
+#: keep out-of-range integers from reaching the database (a 422, not a 500).
+MAX_NORAD_ID = 999_999_999
+NoradIdPath = Annotated[int, Path(ge=1, le=MAX_NORAD_ID, description="NORAD catalog number")]
 
 
 class Page(BaseModel, Generic[T]):

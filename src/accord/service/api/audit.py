@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
@@ -39,6 +39,8 @@ _log = logging.getLogger(__name__)
 
 #: Most entries one page of GET /audit/entries returns.
 MAX_PAGE = 1000
+#: Largest seq or tree size accepted: beyond SQL's 64-bit integers a query would fail (500).
+MAX_SEQ = 2**62
 _TEXT = "text/plain; charset=utf-8"
 
 
@@ -142,8 +144,10 @@ def _entry_json(data: bytes) -> dict[str, Any] | None:
 @router.get("/entries/{seq}", summary="An entry with its inclusion proof")
 def entry(
     request: Request,
-    seq: int,
-    tree_size: Annotated[int | None, Query(ge=1, description="default: latest checkpoint")] = None,
+    seq: Annotated[int, Path(le=MAX_SEQ)],
+    tree_size: Annotated[
+        int | None, Query(ge=1, le=MAX_SEQ, description="default: latest checkpoint")
+    ] = None,
 ) -> EntryProofPublic:
     """Entry `seq` and its audit path in the tree of `tree_size` entries (by default the
     latest checkpoint's, so that the proof verifies against its signed root)."""
@@ -182,7 +186,7 @@ def entry(
 @router.get("/entries", summary="A page of entries (export)")
 def entries(
     request: Request,
-    start: Annotated[int, Query(ge=0, description="first seq of the page")] = 0,
+    start: Annotated[int, Query(ge=0, le=MAX_SEQ, description="first seq of the page")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="entries per page")] = 100,
 ) -> EntriesPage:
     """Entries from seq `start` on, with their stored leaf hashes; page with `next_start`."""
@@ -207,8 +211,10 @@ def entries(
 @router.get("/consistency", summary="A consistency proof between two tree sizes")
 def consistency(
     request: Request,
-    first: Annotated[int, Query(ge=1, description="the smaller (earlier) tree size")],
-    second: Annotated[int | None, Query(ge=1, description="default: latest checkpoint")] = None,
+    first: Annotated[int, Query(ge=1, le=MAX_SEQ, description="the smaller (earlier) tree size")],
+    second: Annotated[
+        int | None, Query(ge=1, le=MAX_SEQ, description="default: latest checkpoint")
+    ] = None,
 ) -> ConsistencyPublic:
     """RFC 9162 section 2.1.4 proof that the tree of `second` entries extends that of `first`."""
     size = second if second is not None else _latest(request).checkpoint.tree_size

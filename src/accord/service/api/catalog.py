@@ -29,7 +29,15 @@ from accord.agreements import AccessAction, DataClass, Resource
 from accord.catalog import import_catalog
 from accord.formats import CatalogFormat
 from accord.service._auth import CurrentPrincipal
-from accord.service.api._common import Forbidden, Page, PageLimit, PageOffset, store
+from accord.service.api._common import (
+    MAX_NORAD_ID,
+    Forbidden,
+    NoradIdPath,
+    Page,
+    PageLimit,
+    PageOffset,
+    store,
+)
 from accord.store import IngestMode, PartnerRepository, SourceKind
 
 __all__ = ["router"]
@@ -192,7 +200,8 @@ def list_objects(
     limit: PageLimit = 100,
     offset: PageOffset = 0,
     norad_id: Annotated[
-        list[int] | None, Query(description="only these NORAD ids (repeat the parameter)")
+        list[Annotated[int, Query(ge=1, le=MAX_NORAD_ID)]] | None,
+        Query(description="only these NORAD ids (repeat the parameter)", max_length=1000),
     ] = None,
 ) -> Page[CatalogObjectPublic]:
     """The current element set of every object the caller may see, by NORAD id."""
@@ -214,7 +223,7 @@ def list_objects(
 def get_object(
     request: Request,
     principal: CurrentPrincipal,
-    norad_id: int,
+    norad_id: NoradIdPath,
     history_limit: Annotated[int, Query(ge=1, le=MAX_HISTORY)] = 100,
 ) -> CatalogObjectDetailPublic:
     """The current element set of `norad_id` and its visible history (404 if invisible)."""

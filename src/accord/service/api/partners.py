@@ -27,7 +27,15 @@ from accord.access import (
 from accord.agreements import AccessAction, AdminResourceType, Resource
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.service._auth import CurrentPrincipal
-from accord.service.api._common import Forbidden, Page, PageLimit, PageOffset, paginate, store
+from accord.service.api._common import (
+    Forbidden,
+    NoradIdPath,
+    Page,
+    PageLimit,
+    PageOffset,
+    paginate,
+    store,
+)
 from accord.store import (
     STATION_ID,
     AssetRepository,
@@ -272,7 +280,7 @@ def create_claim(
 
 
 @router.delete("/assets/claims/{norad_id}", summary="Withdraw the caller's claim", status_code=204)
-def delete_claim(request: Request, principal: CurrentPrincipal, norad_id: int) -> None:
+def delete_claim(request: Request, principal: CurrentPrincipal, norad_id: NoradIdPath) -> None:
     """Withdraw the caller's partner's claim on `norad_id`."""
     with store(request) as session:
         partner = _write_own_asset(session, principal)
