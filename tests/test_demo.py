@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from accord.access import AgreementRepository
 from accord.catalog import CatalogSyncError
 from accord.demo import (
     CELESTRAK_PARTNER,
@@ -17,7 +19,14 @@ from accord.demo import (
     seed_demo_if_empty,
 )
 from accord.settings import Settings
-from accord.store import CatalogRepository, PartnerRepository, SourceKind, transaction
+from accord.store import (
+    AssetRepository,
+    CatalogRepository,
+    PartnerRepository,
+    SourceKind,
+    UserRepository,
+    transaction,
+)
 from tests._celestrak_server import CelestrakLikeServer
 
 #: Rows of the shared CelesTrak "active" CSV the local server answers GROUP=active with.
@@ -99,3 +108,23 @@ def test_demo_is_seeded_only_into_an_empty_catalog(engine: Engine, tmp_path: Pat
     assert seed_demo_if_empty(engine, settings) is None
     with transaction(engine) as session:
         assert CatalogRepository(session).object_count() == 200
+
+
+def test_demo_coalition_signs_in_claims_satellites_and_has_an_agreement_in_force(
+    engine: Engine, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path, demo_catalog="synthetic")
+    outcome = seed_demo(engine, settings)
+    credentials = outcome.credentials_file
+    assert credentials is not None and credentials.stat().st_mode & 0o777 == 0o600
+    rows = [line.split("\t") for line in credentials.read_text().splitlines()[1:]]
+    assert {row[0] for row in rows} == set(outcome.users)
+    with transaction(engine) as session:
+        users = UserRepository(session)
+        for username, password, _handle, _role in rows:
+            assert users.authenticate(username, password).username == username
+        partners = {p.handle: p for p in PartnerRepository(session).all()}
+        claims = AssetRepository(session).claims_of(partners["aurora"])
+        record = AgreementRepository(session).get("demo-coalition")
+    assert len(claims) == 12
+    assert record.status_at(datetime.now(UTC)).value == "in_force"

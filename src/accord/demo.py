@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy.engine import Engine
 
+from accord._demo_members import DemoMember, DemoUser, seed_members, write_credentials
 from accord.catalog import (
     CatalogSyncError,
     CelestrakClient,
@@ -27,6 +29,7 @@ from accord.store import CatalogRepository, PartnerKind, PartnerRepository, Sour
 __all__ = [
     "CELESTRAK_PARTNER",
     "DEMO_CELESTRAK_GROUP",
+    "DEMO_CREDENTIALS_FILE",
     "DEMO_COALITION",
     "DemoOutcome",
     "DemoPartner",
@@ -47,21 +50,39 @@ class DemoPartner:
     name: str
     kind: PartnerKind
     country_code: str | None
+    #: Handle (the partner's id in agreement documents), or None for submitters of data.
+    handle: str | None = None
+    #: Whether it claims satellites of the demo catalog, and its console user's role.
+    claims: bool = False
+    role: str = "operator"
 
 
 DEMO_COALITION: tuple[DemoPartner, ...] = (
-    DemoPartner("Aurora Space Agency (demo)", PartnerKind.SPACE_AGENCY, "XA"),
-    DemoPartner("Borealis Satellite Operations (demo)", PartnerKind.OPERATOR, "XB"),
-    DemoPartner("Cygnus Earth Observation (demo)", PartnerKind.OPERATOR, "XC"),
     DemoPartner(
-        "Meridian Space Safety Secretariat (demo)", PartnerKind.INTERNATIONAL_ORGANISATION, None
+        "Aurora Space Agency (demo)", PartnerKind.SPACE_AGENCY, "XA", "aurora", True, "admin"
     ),
-    DemoPartner("Delta University Space Lab (demo)", PartnerKind.ACADEMIC, "XD"),
+    DemoPartner(
+        "Borealis Satellite Operations (demo)", PartnerKind.OPERATOR, "XB", "borealis", True
+    ),
+    DemoPartner("Cygnus Earth Observation (demo)", PartnerKind.OPERATOR, "XC", "cygnus", True),
+    DemoPartner(
+        "Meridian Space Safety Secretariat (demo)",
+        PartnerKind.INTERNATIONAL_ORGANISATION,
+        None,
+        "meridian",
+        False,
+        "observer",
+    ),
+    DemoPartner(
+        "Delta University Space Lab (demo)", PartnerKind.ACADEMIC, "XD", "delta", True, "analyst"
+    ),
 )
 #: Submitter of catalogs pulled from CelesTrak.
 CELESTRAK_PARTNER = DemoPartner("CelesTrak", PartnerKind.DATA_PROVIDER, None)
 #: Submitter of generated populations: Accord itself.
 SYNTHETIC_PARTNER = DemoPartner("Accord synthetic population", PartnerKind.SYSTEM, None)
+#: Where the demo users' generated passwords are written (under the var dir, mode 0600).
+DEMO_CREDENTIALS_FILE = "demo-credentials.txt"
 #: CelesTrak GP group the online demo pulls (every active satellite).
 DEMO_CELESTRAK_GROUP = "active"
 #: Seed of the offline demo population, so every fresh install shows the same catalog.
@@ -78,6 +99,9 @@ class DemoOutcome:
     batch_id: int
     #: Why the synthetic population was used instead of CelesTrak, when it was a fallback.
     fallback_reason: str | None = None
+    #: Console users created now; their passwords are in `credentials_file` (mode 0600).
+    users: tuple[str, ...] = ()
+    credentials_file: Path | None = None
 
     @property
     def summary(self) -> str:
@@ -93,6 +117,11 @@ class DemoOutcome:
         )
         if self.fallback_reason:
             text += f"; CelesTrak was not used: {self.fallback_reason}"
+        if self.credentials_file is not None:
+            text += (
+                f"; console users {', '.join(self.users)} (passwords in "
+                f"{self.credentials_file}, readable by you only)"
+            )
         return text
 
 
@@ -117,11 +146,19 @@ def seed_demo(engine: Engine, settings: Settings) -> DemoOutcome:
             if settings.demo_catalog == "celestrak":
                 raise
             fallback_reason = str(exc)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         members = (*DEMO_COALITION, CELESTRAK_PARTNER if fetched else SYNTHETIC_PARTNER)
-        for member in members:
-            partners.get_or_create(member.name, kind=member.kind, country_code=member.country_code)
+        stored = {
+            member.handle or member.name: partners.get_or_create(
+                member.name,
+                kind=member.kind,
+                country_code=member.country_code,
+                handle=member.handle,
+            )
+            for member in members
+        }
         if fetched is not None:
             report = import_catalog(
                 session,
@@ -132,7 +169,6 @@ def seed_demo(engine: Engine, settings: Settings) -> DemoOutcome:
             )
             source: Literal["celestrak", "synthetic"] = "celestrak"
         else:
-            now = datetime.now(UTC).replace(second=0, microsecond=0)
             count = settings.demo_synthetic_objects
             report = import_element_sets(
                 session,
@@ -142,14 +178,30 @@ def seed_demo(engine: Engine, settings: Settings) -> DemoOutcome:
                 source_kind=SourceKind.SYNTHETIC,
             )
             source = "synthetic"
+        users = seed_members(
+            session,
+            {m.handle: stored[m.handle] for m in DEMO_COALITION if m.handle},
+            [DemoMember(m.handle, m.claims, m.role) for m in DEMO_COALITION if m.handle],
+            now=now,
+        )
         object_count = CatalogRepository(session).object_count()
+    credentials = _write_users(settings, users)
     return DemoOutcome(
         partners=tuple(member.name for member in members),
         catalog_source=source,
         object_count=object_count,
         batch_id=report.batch_id,
         fallback_reason=fallback_reason,
+        users=tuple(user.username for user in users),
+        credentials_file=credentials,
     )
+
+
+def _write_users(settings: Settings, users: list[DemoUser]) -> Path | None:
+    """Write the new users' passwords once the seeding transaction has committed."""
+    if not users:
+        return None
+    return write_credentials(settings.var_dir / DEMO_CREDENTIALS_FILE, users)
 
 
 def seed_demo_if_empty(engine: Engine, settings: Settings) -> DemoOutcome | None:
