@@ -15,11 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numba
 import numpy as np
+from numba import prange
 from numpy.typing import NDArray
 
 from accord.formats import ElementSet
-from accord.orbits import Sgp4Propagator, satrec_from_element_set, utc_julian_dates
+from accord.orbits import (
+    JulianDates,
+    Sgp4Propagator,
+    satrec_from_element_set,
+    utc_julian_dates,
+)
 
 __all__ = ["HERMITE_TOLERANCE_KM", "ChunkSamples", "GridSampler", "hermite_error_bound_km"]
 
@@ -31,6 +38,7 @@ HERMITE_TOLERANCE_KM = 0.05
 _SAFETY = 10.0
 _MAX_CADENCE = 16
 _EARTH_RADIUS_KM = 6378.137
+_SECONDS_PER_DAY = 86400.0
 
 
 def hermite_error_bound_km(
@@ -70,6 +78,7 @@ class GridSampler:
         self.step_s = step_s
         satrecs = [satrec_from_element_set(es) for es in element_sets]
         dates = utc_julian_dates([start])
+        self._start_dates = dates
         epoch_whole = np.array([s.jdsatepoch for s in satrecs])
         epoch_fraction = np.array([s.jdsatepochF for s in satrecs])
         #: Minutes from each object's epoch to the start (python-sgp4's two-part difference).
@@ -92,10 +101,16 @@ class GridSampler:
             np.asarray(cadence * step_s, dtype=np.float64), perigee_km, ecc
         )
         self._groups: list[tuple[int, NDArray[np.int64], Sgp4Propagator]] = []
+        # One propagator per (cadence, engine): a group that mixes heyoka and python-sgp4
+        # objects would scatter heyoka's output by object index, which cost more than SGP4.
+        deep_space = np.array([s.method == "d" for s in satrecs], dtype=bool)
         for multiple in np.unique(cadence):
-            rows = np.flatnonzero(cadence == multiple)
-            propagator = Sgp4Propagator([element_sets[int(i)] for i in rows], threads=threads)
-            self._groups.append((int(multiple), rows, propagator))
+            for deep in (False, True):
+                rows = np.flatnonzero((cadence == multiple) & (deep_space == deep))
+                if rows.size == 0:
+                    continue
+                propagator = Sgp4Propagator([element_sets[int(i)] for i in rows], threads=threads)
+                self._groups.append((int(multiple), rows, propagator))
         self.n_objects = len(satrecs)
 
     def sample(self, first_node: int, n_windows: int) -> ChunkSamples:
@@ -104,43 +119,68 @@ class GridSampler:
         position = np.empty((self.n_objects, n_nodes, 3))
         velocity = np.empty((self.n_objects, n_nodes, 3))
         valid = np.empty((self.n_objects, n_nodes), dtype=bool)
-        h_min = self.step_s / 60.0
+        step_days = self.step_s / _SECONDS_PER_DAY
         for multiple, rows, propagator in self._groups:
-            nodes = np.arange(0, n_nodes, multiple)
-            minutes = self.start_minutes[rows, None] + (first_node + nodes)[None, :] * h_min
-            states = propagator.propagate_minutes_since_epoch(minutes)
-            p, v = states.position_km, states.velocity_km_s
-            ok = states.error_code == 0
-            if multiple == 1:
-                position[rows] = p
-                velocity[rows] = v
-                valid[rows] = ok
-                continue
-            position[rows, ::multiple] = p
-            velocity[rows, ::multiple] = v
-            valid[rows, ::multiple] = ok
-            step_s = multiple * self.step_s
-            p0, p1 = p[:, :-1, None, :], p[:, 1:, None, :]
-            m0, m1 = v[:, :-1, None, :] * step_s, v[:, 1:, None, :] * step_s
-            tau = (np.arange(1, multiple) / multiple)[None, None, :, None]
-            # Cubic Hermite basis and its derivative (per unit tau, divided by the step).
-            t2, t3 = tau * tau, tau * tau * tau
-            fill_p = (
-                (2 * t3 - 3 * t2 + 1) * p0
-                + (t3 - 2 * t2 + tau) * m0
-                + (-2 * t3 + 3 * t2) * p1
-                + (t3 - t2) * m1
+            # Each group is propagated only at its own nodes (every `multiple`-th), at the
+            # common UTC grid times, in the propagator's time-major layout; the kernel lays
+            # the samples out per object and fills the nodes between them.
+            nodes = first_node + np.arange(0, n_nodes, multiple)
+            times = JulianDates(
+                np.full(nodes.size, self._start_dates.whole[0]),
+                self._start_dates.fraction[0] + nodes * step_days,
             )
-            fill_v = (
-                (6 * t2 - 6 * tau) * p0
-                + (3 * t2 - 4 * tau + 1) * m0
-                + (-6 * t2 + 6 * tau) * p1
-                + (3 * t2 - 2 * tau) * m1
-            ) / step_s
-            n_seg = p.shape[1] - 1
-            inner = (np.arange(n_seg)[:, None] * multiple + np.arange(1, multiple)[None, :]).ravel()
-            position[rows[:, None], inner[None, :]] = fill_p.reshape(len(rows), -1, 3)
-            velocity[rows[:, None], inner[None, :]] = fill_v.reshape(len(rows), -1, 3)
-            seg_ok = ok[:, :-1] & ok[:, 1:]
-            valid[rows[:, None], inner[None, :]] = np.repeat(seg_ok, multiple - 1, axis=1)
+            raw = propagator.propagate_time_major(times)
+            scatter_and_fill(raw, rows, multiple, self.step_s, position, velocity, valid)
         return ChunkSamples(first_node, position, velocity, valid)
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def scatter_and_fill(raw, rows, multiple, step_s, position, velocity, valid):
+    """Write a group's samples into the per-object arrays and Hermite-fill the nodes between.
+
+    `raw` (samples, 7, group objects): time-major states, sample s at node s * multiple, row
+    6 the SGP4 error code; `rows`: each group object's row in `position`, `velocity`
+    (objects, nodes, 3) and `valid` (objects, nodes). A filled node is valid when both
+    samples around it are. Objects are taken in blocks of 16 so that reading `raw` (object
+    index fastest) stays contiguous.
+    """
+    n_samples = raw.shape[0]
+    n_group = rows.size
+    h = multiple * step_s
+    block = 16
+    n_blocks = (n_group + block - 1) // block
+    for b in prange(n_blocks):
+        g_end = min(n_group, (b + 1) * block)
+        for s in range(n_samples):
+            node = s * multiple
+            for g in range(b * block, g_end):
+                o = rows[g]
+                ok = raw[s, 6, g] == 0.0
+                valid[o, node] = ok
+                for k in range(3):
+                    position[o, node, k] = raw[s, k, g]
+                    velocity[o, node, k] = raw[s, 3 + k, g]
+                if multiple == 1 or s + 1 == n_samples:
+                    continue
+                segment_ok = ok and raw[s + 1, 6, g] == 0.0
+                for j in range(1, multiple):
+                    tau = j / multiple
+                    t2 = tau * tau
+                    t3 = t2 * tau
+                    # Cubic Hermite basis and its derivative (per unit tau).
+                    h00 = 2.0 * t3 - 3.0 * t2 + 1.0
+                    h10 = t3 - 2.0 * t2 + tau
+                    h01 = -2.0 * t3 + 3.0 * t2
+                    h11 = t3 - t2
+                    d00 = 6.0 * t2 - 6.0 * tau
+                    d10 = 3.0 * t2 - 4.0 * tau + 1.0
+                    d01 = -6.0 * t2 + 6.0 * tau
+                    d11 = 3.0 * t2 - 2.0 * tau
+                    valid[o, node + j] = segment_ok
+                    for k in range(3):
+                        p0 = raw[s, k, g]
+                        p1 = raw[s + 1, k, g]
+                        m0 = raw[s, 3 + k, g] * h
+                        m1 = raw[s + 1, 3 + k, g] * h
+                        position[o, node + j, k] = h00 * p0 + h10 * m0 + h01 * p1 + h11 * m1
+                        velocity[o, node + j, k] = (d00 * p0 + d10 * m0 + d01 * p1 + d11 * m1) / h

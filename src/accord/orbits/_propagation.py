@@ -259,6 +259,45 @@ class Sgp4Propagator:
             error_code=error_code,
         )
 
+    def propagate_time_major(
+        self, times: JulianDates | NDArray[np.datetime64] | Sequence[datetime]
+    ) -> FloatArray:
+        """States of every object at every UTC time in heyoka's own (times, 7, objects) layout.
+
+        Rows 0-2: x, y, z (km, TEME); 3-5: vx, vy, vz (km/s); 6: the `Sgp4ErrorCode` as a
+        float (states are NaN where it is not 0). The same numbers as `propagate`, without
+        its transposing copy into (objects, times, 3): for callers (conjunction screening)
+        that consume samples time by time or re-lay them out themselves. Heyoka objects
+        are written by heyoka in place when the propagator holds no deep-space object.
+        """
+        dates = utc_julian_dates(times)
+        n_times = len(dates)
+        result = np.empty((n_times, _HEYOKA_OUTPUTS, len(self)))
+        if self._heyoka is not None:
+            minutes = np.subtract(dates.whole[:, np.newaxis], self._heyoka_epoch_whole)
+            minutes *= _MINUTES_PER_DAY
+            minutes += (
+                dates.fraction[:, np.newaxis] - self._heyoka_epoch_fraction
+            ) * _MINUTES_PER_DAY
+            only_heyoka = self._sgp4_index.size == 0
+            target = (
+                result if only_heyoka else np.empty((n_times, _HEYOKA_OUTPUTS, minutes.shape[1]))
+            )
+            with _heyoka_threads(self.threads):
+                out = self._heyoka(minutes, out=target)
+            failed = out[:, 6:7, :] != 0.0
+            np.copyto(out[:, :6, :], np.nan, where=failed)
+            if not only_heyoka:
+                result[:, :, self._heyoka_index] = out
+        if self._sgp4_index.size:
+            errors, positions, velocities = self._sgp4_array.sgp4(dates.whole, dates.fraction)
+            self._mask_errors(errors, positions, velocities)
+            rows = _index_or_slice(self._sgp4_index)
+            result[:, 0:3, rows] = positions.transpose(1, 2, 0)
+            result[:, 3:6, rows] = velocities.transpose(1, 2, 0)
+            result[:, 6, rows] = errors.T
+        return result
+
     def _allocate(self, n_times: int) -> tuple[FloatArray, NDArray[np.int8]]:
         # Positions and velocities share one (objects, times, 6) array: filling it from
         # heyoka's (times, outputs, objects) blocks is one transposing copy instead of two,
