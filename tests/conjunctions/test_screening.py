@@ -11,6 +11,7 @@ import pytest
 from benchmarks.validate_screening import validate
 
 from accord.conjunctions import (
+    FORMATION_CLOSE_FRACTION,
     ScreeningVolume,
     screen_against,
     screen_catalog,
@@ -130,6 +131,58 @@ def test_identical_element_sets_are_one_co_location() -> None:
     assert result.conjunctions == []
     assert len(result.co_locations) == 1
     assert result.co_locations[0].identical_elements
+
+
+def test_approach_at_a_span_edge_is_not_a_conjunction() -> None:
+    # The node crossing of test_crossing_orbits_meet_at_the_node, screened for 30 minutes
+    # (the next node is about 47 minutes on) from just after its TCA (the pair separating
+    # at the start) and until just before it (still approaching at the end): the distance
+    # at the edge is under the threshold but the closest approach lies outside the span.
+    pair = [_circular(90001, 50.0, 0.0, 0.0), _circular(90002, 90.0, 0.0, 0.0)]
+    span = timedelta(minutes=30)
+    whole = screen_catalog(pair, start=START - span, duration=2 * span, threshold_km=20.0)
+    tca = whole.conjunctions[0].tca
+    second = timedelta(seconds=1)
+    after = screen_catalog(pair, start=tca + second, duration=span, threshold_km=20.0)
+    before = screen_catalog(pair, start=tca - span - second, duration=span, threshold_km=20.0)
+    assert whole.edge_approaches == []
+    assert after.conjunctions == [] and before.conjunctions == []
+    assert [c.tca_offset_s for c in after.edge_approaches] == [0.0]
+    assert [c.tca_offset_s for c in before.edge_approaches] == [span.total_seconds()]
+    assert after.edge_approaches[0].miss_km > whole.conjunctions[0].miss_km
+
+
+def _drifting_pair() -> list[ElementSet]:
+    # Same circular orbit; the second starts 0.03 deg (about 3.6 km) behind and gains about
+    # 9 km a day along track (mean motion 2.12e-4 rev/day higher), so it passes the first
+    # after about 0.4 day and is beyond 5 km after about 0.95 day.
+    first = _circular(90020, 53.0, 40.0, 10.0)
+    second = dataclasses.replace(
+        first,
+        norad_id=90021,
+        mean_anomaly_deg=9.97,
+        mean_motion_rev_per_day=first.mean_motion_rev_per_day + 2.12e-4,
+    )
+    return [first, second]
+
+
+def test_pair_close_most_of_the_span_is_one_formation() -> None:
+    result = screen_catalog(_drifting_pair(), start=START, duration=timedelta(days=1))
+    assert result.conjunctions == []
+    [formation] = result.co_locations
+    assert formation.formation and not formation.identical_elements
+    assert FORMATION_CLOSE_FRACTION <= formation.close_fraction < 1.0
+    # The pass (about 0.36 day in) is the closest: well under the sampled maximum.
+    assert formation.min_distance_km is not None
+    assert formation.min_distance_km < 1.0 < formation.max_sampled_distance_km < 5.0
+
+
+def test_pair_close_less_than_half_the_span_gives_conjunctions() -> None:
+    # The same pair over 2 days: close for about 0.95 of 2 days, under the formation fraction.
+    result = screen_catalog(_drifting_pair(), start=START, duration=timedelta(days=2))
+    assert result.co_locations == []
+    assert len(result.conjunctions) >= 1
+    assert min(c.miss_km for c in result.conjunctions) < 1.0
 
 
 def test_threshold_and_volume_filter(catalog: list[ElementSet]) -> None:

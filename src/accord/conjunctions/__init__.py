@@ -40,6 +40,7 @@ from accord.conjunctions._probability import (
 )
 from accord.conjunctions._rtn import rtn_axes, to_rtn
 from accord.conjunctions._screening import (
+    FORMATION_CLOSE_FRACTION,
     GEO_SCREENING_VOLUME,
     NASA_LEO_SCREENING_VOLUME,
     CoLocation,
@@ -52,6 +53,7 @@ from accord.conjunctions._screening import (
 )
 
 __all__ = [
+    "FORMATION_CLOSE_FRACTION",
     "CDM_REF_FRAME",
     "DEFAULT_HARD_BODY_RADIUS_M",
     "CdmScreeningContext",

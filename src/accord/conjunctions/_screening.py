@@ -23,6 +23,7 @@ from accord.conjunctions._sampling import GridSampler
 from accord.formats import ElementSet
 
 __all__ = [
+    "FORMATION_CLOSE_FRACTION",
     "GEO_SCREENING_VOLUME",
     "NASA_LEO_SCREENING_VOLUME",
     "CoLocation",
@@ -39,6 +40,9 @@ DEFAULT_STEP_S = 60.0
 _CHUNK_WINDOWS = 128  # a multiple of the largest sampling cadence (16)
 #: Extra slack (km) on the narrow phase's cubic distance before exact refinement.
 _NARROW_MARGIN_KM = 0.05
+#: A pair within the threshold at both ends of at least this fraction of the span's steps
+#: is a formation, reported once as a `CoLocation` (docs/screening.md, "Co-location").
+FORMATION_CLOSE_FRACTION = 0.9
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,24 @@ class Conjunction:
 
 @dataclass(frozen=True)
 class CoLocation:
-    """Two objects that stay within the threshold the whole span (docked, or identical sets)."""
+    """Two objects reported once instead of as conjunctions: identical element sets, or
+    within the threshold at every sampled step (docked), or for at least
+    `FORMATION_CLOSE_FRACTION` of the steps (a formation: trains, co-located clusters).
+    """
 
     primary_norad_id: int
     secondary_norad_id: int
     identical_elements: bool
     max_sampled_distance_km: float
+    #: Fraction of the span's steps with both ends under the threshold (1.0: every step).
+    close_fraction: float = 1.0
+    #: Smallest distance seen (km): sampled step ends and the pair's refined minima.
+    min_distance_km: float | None = None
+
+    @property
+    def formation(self) -> bool:
+        """True for a formation: close most of the span (`FORMATION_CLOSE_FRACTION`), not all."""
+        return not self.identical_elements and self.close_fraction < 1.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +136,10 @@ class ScreeningResult:
     failures: list[PropagationFailure]
     stage_seconds: dict[str, float] = field(default_factory=dict)
     candidate_count: int = 0
+    #: Distances under the threshold at the span's start or end while the pair is still
+    #: approaching (start) or not yet at its closest (end): the closest approach lies
+    #: outside the span, so these are not conjunctions and get no CDM.
+    edge_approaches: list[Conjunction] = field(default_factory=list)
 
 
 def screen_catalog(
@@ -240,6 +260,8 @@ def _screen(
     found_hi: list[NDArray[np.float64]] = []
     close_windows: dict[int, int] = {}
     close_max_km: dict[int, float] = {}
+    close_min_km: dict[int, float] = {}
+    found_edge: list[NDArray[np.bool_]] = []
     first_failure: dict[int, int] = {}
     candidates = 0
     n_objects = len(element_sets)
@@ -272,13 +294,17 @@ def _screen(
         if np.any(close):
             keys = a[close] * n_objects + b[close]
             unique, counts = np.unique(keys, return_counts=True)
+            where = np.searchsorted(unique, keys)
             worst = np.full(unique.size, 0.0)
-            np.maximum.at(worst, np.searchsorted(unique, keys), np.maximum(d0, d1)[close])
-            for key, n_close, dmax in zip(
-                unique.tolist(), counts.tolist(), worst.tolist(), strict=True
+            np.maximum.at(worst, where, np.maximum(d0, d1)[close])
+            best = np.full(unique.size, np.inf)
+            np.minimum.at(best, where, np.minimum(d0, d1)[close])
+            for key, n_close, dmax, dmin in zip(
+                unique.tolist(), counts.tolist(), worst.tolist(), best.tolist(), strict=True
             ):
                 close_windows[key] = close_windows.get(key, 0) + n_close
                 close_max_km[key] = max(close_max_km.get(key, 0.0), dmax)
+                close_min_km[key] = min(close_min_km.get(key, np.inf), dmin)
         g0 = np.einsum("ij,ij->i", p0, v0)
         g1 = np.einsum("ij,ij->i", p1, v1)
         global_w = first + w
@@ -298,6 +324,7 @@ def _screen(
         fixed_start = at_start[sel]
         fixed_end = at_end[sel]
         found_lo.append(np.where(fixed_end, t_lo + step, t_lo))
+        found_edge.append(fixed_start | fixed_end)
         found_hi.append(np.where(fixed_start, t_lo, t_lo + step))
         stages["narrow"] += time.perf_counter() - clock
         if progress is not None:
@@ -309,6 +336,7 @@ def _screen(
     t_guess = np.concatenate(found_t) if found_t else np.empty(0)
     t_lo = np.concatenate(found_lo) if found_lo else np.empty(0)
     t_hi = np.concatenate(found_hi) if found_hi else np.empty(0)
+    at_edge = np.concatenate(found_edge) if found_edge else np.empty(0, dtype=bool)
 
     identical_groups: dict[tuple[object, ...], list[int]] = {}
     for index, es in enumerate(element_sets):
@@ -321,31 +349,43 @@ def _screen(
                 if allowed is None or _pair_allowed(allowed, lo_row, hi_row):
                     identical_pairs.add(lo_row * n_objects + hi_row)
     co_located = set(identical_pairs)
-    co_located.update(key for key, n in close_windows.items() if n == n_windows)
+    # Co-located (close at every step) and formations (close for most of the span): one
+    # report per pair instead of a conjunction per orbit (docs/screening.md).
+    formation_windows = FORMATION_CLOSE_FRACTION * n_windows
+    co_located.update(key for key, n in close_windows.items() if n >= formation_windows)
     pair_keys = a * n_objects + b
-    drop = np.isin(pair_keys, np.fromiter(co_located, dtype=np.int64, count=len(co_located)))
-    a, b, t_guess, t_lo, t_hi = a[~drop], b[~drop], t_guess[~drop], t_lo[~drop], t_hi[~drop]
+    grouped = np.isin(pair_keys, np.fromiter(co_located, dtype=np.int64, count=len(co_located)))
 
     t, state_a, state_b, ok = refine_tca(
         element_sets, sampler.start_minutes, a, b, t_guess, t_lo, t_hi, threads=threads
     )
     miss = state_b[:, :3] - state_a[:, :3]
     miss_km = np.linalg.norm(miss, axis=1)
-    conjunctions = _conjunctions(
-        element_sets,
-        ids,
-        allowed,
-        start,
-        a,
-        b,
-        t,
-        state_a,
-        state_b,
-        ok,
-        miss,
-        miss_km,
-        threshold_km,
-        volume,
+    # The closest refined approach of each grouped pair (its minimum over the span).
+    closest_km: dict[int, float] = {}
+    for key, miss_k in zip(
+        pair_keys[grouped & ok].tolist(), miss_km[grouped & ok].tolist(), strict=True
+    ):
+        closest_km[key] = min(closest_km.get(key, np.inf), miss_k)
+    listed = ok & ~grouped
+    conjunctions, edge_approaches = (
+        _conjunctions(
+            element_sets,
+            ids,
+            allowed,
+            start,
+            a,
+            b,
+            t,
+            state_a,
+            state_b,
+            listed & edge_mask,
+            miss,
+            miss_km,
+            threshold_km,
+            volume,
+        )
+        for edge_mask in (~at_edge, at_edge)
     )
     stages["refine"] += time.perf_counter() - clock
 
@@ -353,12 +393,15 @@ def _screen(
     for key in sorted(co_located):
         lo_row, hi_row = divmod(key, n_objects)
         primary, secondary = _orient(ids, allowed, lo_row, hi_row)
+        nearest = min(close_min_km.get(key, np.inf), closest_km.get(key, np.inf))
         co_locations.append(
             CoLocation(
                 int(ids[primary]),
                 int(ids[secondary]),
                 key in identical_pairs,
                 close_max_km.get(key, 0.0),
+                close_fraction=close_windows.get(key, 0) / n_windows,
+                min_distance_km=nearest if math.isfinite(nearest) else None,
             )
         )
     failures = [
@@ -376,6 +419,7 @@ def _screen(
         failures=failures,
         stage_seconds={k: round(v, 3) for k, v in stages.items()},
         candidate_count=candidates,
+        edge_approaches=edge_approaches,
     )
 
 
@@ -408,31 +452,46 @@ def _conjunctions(
     threshold_km: float,
     volume: ScreeningVolume | None,
 ) -> list[Conjunction]:
-    del element_sets
+    del element_sets, miss
+    # Orientation, RTN and the filter for all candidates at once (array work), then one
+    # dataclass per kept conjunction.
+    if allowed is not None:
+        flip = np.where(allowed[a, 0] != allowed[b, 0], ~allowed[a, 0], ids[a] > ids[b])
+    else:
+        flip = ids[a] > ids[b]
+    primary = np.where(flip, b, a)
+    secondary = np.where(flip, a, b)
+    p_state = np.where(flip[:, None], state_b, state_a)
+    s_state = np.where(flip[:, None], state_a, state_b)
+    rtn = to_rtn(s_state[:, :3] - p_state[:, :3], p_state[:, :3], p_state[:, 3:])
+    inside = volume.contains(rtn) if volume is not None else miss_km < threshold_km
+    keep = np.flatnonzero(ok & inside)
+    speed = np.linalg.norm(s_state[:, 3:] - p_state[:, 3:], axis=1)
     result: list[Conjunction] = []
-    for k in range(a.size):
-        if not ok[k]:
-            continue
-        primary, secondary = _orient(ids, allowed, int(a[k]), int(b[k]))
-        p_state, s_state = (state_a[k], state_b[k]) if primary == a[k] else (state_b[k], state_a[k])
-        vector = s_state[:3] - p_state[:3]
-        rtn = to_rtn(vector, p_state[:3], p_state[3:])
-        inside = volume.contains(rtn) if volume is not None else miss_km[k] < threshold_km
-        if not inside:
-            continue
+    for primary_id, secondary_id, t_s, miss_k, speed_k, rtn_k, ps, ss in zip(
+        ids[primary[keep]].tolist(),
+        ids[secondary[keep]].tolist(),
+        t[keep].tolist(),
+        miss_km[keep].tolist(),
+        speed[keep].tolist(),
+        rtn[keep].tolist(),
+        p_state[keep].tolist(),
+        s_state[keep].tolist(),
+        strict=True,
+    ):
         result.append(
             Conjunction(
-                primary_norad_id=int(ids[primary]),
-                secondary_norad_id=int(ids[secondary]),
-                tca=start + timedelta(seconds=float(t[k])),
-                tca_offset_s=float(t[k]),
-                miss_km=float(miss_km[k]),
-                relative_speed_km_s=float(np.linalg.norm(s_state[3:] - p_state[3:])),
-                miss_rtn_km=(float(rtn[0]), float(rtn[1]), float(rtn[2])),
-                primary_position_km=tuple(float(x) for x in p_state[:3]),  # type: ignore[arg-type]
-                primary_velocity_km_s=tuple(float(x) for x in p_state[3:]),  # type: ignore[arg-type]
-                secondary_position_km=tuple(float(x) for x in s_state[:3]),  # type: ignore[arg-type]
-                secondary_velocity_km_s=tuple(float(x) for x in s_state[3:]),  # type: ignore[arg-type]
+                primary_norad_id=primary_id,
+                secondary_norad_id=secondary_id,
+                tca=start + timedelta(seconds=t_s),
+                tca_offset_s=t_s,
+                miss_km=miss_k,
+                relative_speed_km_s=speed_k,
+                miss_rtn_km=(rtn_k[0], rtn_k[1], rtn_k[2]),
+                primary_position_km=(ps[0], ps[1], ps[2]),
+                primary_velocity_km_s=(ps[3], ps[4], ps[5]),
+                secondary_position_km=(ss[0], ss[1], ss[2]),
+                secondary_velocity_km_s=(ss[3], ss[4], ss[5]),
             )
         )
     result.sort(key=lambda c: (c.tca_offset_s, c.primary_norad_id, c.secondary_norad_id))

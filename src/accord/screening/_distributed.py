@@ -238,12 +238,16 @@ def screen_catalog_distributed(
             for primary, secondary in sorted(partial)
         ]
         conjunctions = [c for c in merged.conjunctions if (c[1], c[2]) not in partial]
+        co_locations = list(merged.co_locations)
         for rescreen in client.gather(rescreens):
             conjunctions.extend(
                 (c.tca_offset_s, c.primary_norad_id, c.secondary_norad_id, c)
                 for c in rescreen.conjunctions
             )
-        merged = dataclasses.replace(merged, conjunctions=conjunctions)
+            # The whole-span verdict: co-located, a formation, or conjunctions.
+            co_locations.extend(rescreen.co_locations)
+        co_locations.sort(key=lambda c: (c.primary_norad_id, c.secondary_norad_id))
+        merged = dataclasses.replace(merged, conjunctions=conjunctions, co_locations=co_locations)
     merged.conjunctions.sort(key=lambda item: item[:3])
     stage_seconds: dict[str, float] = {}
     for result in results.values():
@@ -322,11 +326,10 @@ def _merge(
             known = first_failure.get(failure.norad_id)
             if known is None or failure.first_failure < known:
                 first_failure[failure.norad_id] = failure.first_failure
-    whole = {
-        pair
-        for pair, (identical, _, count) in co_located.items()
-        if identical or count == len(pieces)
-    }
+    # Only identical element sets are decided here; any other pair grouped in some piece
+    # (docked, or a formation: close for a fraction of the span) is screened again alone
+    # over the whole span, whose fraction and distances the pieces cannot give exactly.
+    whole = {pair for pair, (identical, _, _) in co_located.items() if identical}
     return _Merged(
         conjunctions=[item for item in kept if (item[1], item[2]) not in whole],
         co_locations=[
