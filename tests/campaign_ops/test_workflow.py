@@ -9,32 +9,19 @@ downlinks over Svalbard. Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
-from accord.access import (
-    Principal,
-    claim_satellite,
-    principal_for_partner,
-    propose_agreement,
-    register_station,
-    sign_agreement,
-)
-from accord.agreements import PrincipalRole, load_agreement
+from accord.agreements import PrincipalRole
 from accord.campaign_ops import (
     CSV_COLUMNS,
     CampaignAccessDenied,
     InvalidCampaignTransition,
     acquisition_contributions,
-    add_pool_satellite,
-    add_pool_station,
     close_request,
-    commit_share,
     plan_campaign,
     plan_csv,
     plan_document,
@@ -43,91 +30,22 @@ from accord.campaign_ops import (
     update_task,
     validate_request,
 )
-from accord.campaigns import EoSensor
-from accord.catalog import import_catalog
-from accord.formats import read_catalog
 from accord.store import (
     AuditEntryRow,
     CampaignRequestRow,
     CampaignTaskRow,
-    PartnerKind,
     PartnerRepository,
     transaction,
 )
-
-RESOURCE_TLE = "catalogs/celestrak-groups-2026-05-30/resource.tle"
-START = datetime(2026, 5, 30, tzinfo=UTC)
-END = START + timedelta(days=2)
-DEADLINE = END + timedelta(hours=12)
-AT = START - timedelta(days=1)  # every step happens the day before the window opens
-SAR = EoSensor("sar", max_off_nadir_deg=40.0, swath_km=80.0, resolution_m=5.0)
-OPTICAL = EoSensor("optical", max_off_nadir_deg=30.0, swath_km=100.0, resolution_m=10.0)
-CITIES = {"rome": (12.5, 41.9, 3.0), "lisbon": (-9.14, 38.72, 2.0), "athens": (23.73, 37.98, 1.0)}
-AGREEMENT = """
-format: accord.agreement/v1
-id: eo-pool
-version: 1
-title: Earth-observation pool
-parties:
-  - {partner: esa, name: European Space Agency}
-  - {partner: usgs, name: United States Geological Survey}
-  - {partner: cp, name: Civil Protection}
-effective_from: 2026-01-01
-clauses:
-  - id: shares
-    allocation_shares:
-      pools:
-        eo_imaging: {esa: 0.6, usgs: 0.4, cp: 0.0}
-"""
-
-
-def _principal(
-    session: Session, handle: str, role: PrincipalRole = PrincipalRole.OPERATOR
-) -> Principal:
-    return principal_for_partner(PartnerRepository(session).get_by_handle(handle), [role])
-
-
-def _setup(engine: Engine, shared: Callable[[str], Path]) -> dict[int, str]:
-    """Catalog, partners, agreement, claims, pooled satellites and station, commitments."""
-    data = shared(RESOURCE_TLE).read_bytes()
-    imagers = [
-        r.element_set
-        for r in read_catalog(data, source=RESOURCE_TLE).element_sets
-        if (r.element_set.object_name or "").startswith(("SENTINEL", "LANDSAT"))
-    ]
-    with transaction(engine, write_lock=True) as session:
-        partners = PartnerRepository(session)
-        partners.create("CelesTrak", kind=PartnerKind.DATA_PROVIDER)
-        esa = partners.create("ESA", kind=PartnerKind.SPACE_AGENCY, handle="esa")
-        usgs = partners.create("USGS", kind=PartnerKind.SPACE_AGENCY, handle="usgs")
-        cp = partners.create("Civil Protection", kind=PartnerKind.STATE, handle="cp")
-        partners.create("Outsider", kind=PartnerKind.OPERATOR, handle="outsider")
-    import_catalog(engine, data, source_name="resource.tle", partner="CelesTrak")
-    owners = {}
-    with transaction(engine, write_lock=True) as session:
-        esa, usgs, cp = (PartnerRepository(session).get_by_handle(h) for h in ("esa", "usgs", "cp"))
-        document = load_agreement(AGREEMENT, source="test")
-        propose_agreement(session, document, by=esa, at=AT - timedelta(days=10))
-        for party in (esa, usgs, cp):
-            sign_agreement(session, "eo-pool", by=party, at=AT - timedelta(days=9))
-        for element_set in imagers:
-            sentinel = (element_set.object_name or "").startswith("SENTINEL")
-            owner = esa if sentinel else usgs
-            handle = "esa" if sentinel else "usgs"
-            claim_satellite(session, owner, element_set.norad_id, at=AT - timedelta(days=8))
-            sensor = SAR if "SENTINEL-1" in (element_set.object_name or "") else OPTICAL
-            add_pool_satellite(
-                session, _principal(session, handle), element_set.norad_id, sensor, at=AT
-            )
-            owners[element_set.norad_id] = handle
-        register_station(
-            session, esa, station_id="esa:svalbard", name="Svalbard",
-            latitude_deg=78.23, longitude_deg=15.39, altitude_m=500.0, min_elevation_deg=5.0,
-        )  # fmt: skip
-        add_pool_station(session, _principal(session, "esa"), "esa:svalbard", at=AT)
-        commit_share(session, _principal(session, "esa"), "eo-pool", share=0.6, at=AT)
-        commit_share(session, _principal(session, "usgs"), "eo-pool", at=AT)
-    return owners
+from tests.campaign_ops._campaign import (
+    AT,
+    CITIES,
+    DEADLINE,
+    END,
+    START,
+    principal,
+    setup_campaign,
+)
 
 
 def _submit(engine: Engine, handle: str, role: PrincipalRole = PrincipalRole.OPERATOR) -> int:
@@ -140,7 +58,7 @@ def _submit(engine: Engine, handle: str, role: PrincipalRole = PrincipalRole.OPE
                 "properties": {"radius_km": 40.0, "name": name},
             }
             row = submit_request(
-                session, _principal(session, handle, role), area,
+                session, principal(session, handle, role), area,
                 window_start=START, window_end=END, delivery_deadline=DEADLINE,
                 priority=priority, at=AT,
             )  # fmt: skip
@@ -149,7 +67,7 @@ def _submit(engine: Engine, handle: str, role: PrincipalRole = PrincipalRole.OPE
 
 
 def test_worked_campaign_end_to_end(engine: Engine, shared: Callable[[str], Path]) -> None:
-    owners = _setup(engine, shared)
+    owners = setup_campaign(engine, shared)
 
     # Deny by default: a partner outside the pool, and an analyst of a member, are refused.
     with pytest.raises(CampaignAccessDenied, match="not a member of pool 'eo_imaging'"):
@@ -161,12 +79,12 @@ def test_worked_campaign_end_to_end(engine: Engine, shared: Callable[[str], Path
 
     with transaction(engine, write_lock=True) as session:
         for request_id in request_ids:
-            validate_request(session, _principal(session, "esa"), request_id, at=AT)
+            validate_request(session, principal(session, "esa"), request_id, at=AT)
     with transaction(engine, write_lock=True) as session, pytest.raises(InvalidCampaignTransition):
-        validate_request(session, _principal(session, "esa"), first, at=AT)
+        validate_request(session, principal(session, "esa"), first, at=AT)
 
     with transaction(engine, write_lock=True) as session:
-        plan_id = plan_campaign(session, _principal(session, "esa"), at=AT).id
+        plan_id = plan_campaign(session, principal(session, "esa"), at=AT).id
         document = plan_document(session, plan_id)
     assert document["solver_status"] == "Optimal"
     assert document["mip_gap"] is not None and document["mip_gap"] <= 1e-4
@@ -186,9 +104,9 @@ def test_worked_campaign_end_to_end(engine: Engine, shared: Callable[[str], Path
     # ESA declines Rome: the plan re-forms around the other two, Rome moves elsewhere.
     with transaction(engine, write_lock=True) as session:
         with pytest.raises(CampaignAccessDenied, match="only its owner"):
-            update_task(session, _principal(session, "usgs"), rome["task_id"], "declined", at=AT)
+            update_task(session, principal(session, "usgs"), rome["task_id"], "declined", at=AT)
         _, replanned = update_task(
-            session, _principal(session, "esa"), rome["task_id"], "declined", at=AT
+            session, principal(session, "esa"), rome["task_id"], "declined", at=AT
         )
         assert replanned is not None
         second = plan_document(session, replanned.id)
@@ -206,24 +124,24 @@ def test_worked_campaign_end_to_end(engine: Engine, shared: Callable[[str], Path
     # Owners accept, acquire and deliver; impossible steps are refused with the reason.
     with transaction(engine, write_lock=True) as session:
         with pytest.raises(InvalidCampaignTransition, match="declined: cannot become accepted"):
-            update_task(session, _principal(session, "esa"), rome["task_id"], "accepted", at=AT)
+            update_task(session, principal(session, "esa"), rome["task_id"], "accepted", at=AT)
         for task in active:
-            owner = _principal(session, task["owner"])
+            owner = principal(session, task["owner"])
             update_task(session, owner, task["task_id"], "accepted", at=AT)
         with pytest.raises(InvalidCampaignTransition, match="allowed: acquired, missed"):
             update_task(session, owner, active[-1]["task_id"], "delivered", at=AT)
         statuses = {r.status for r in session.scalars(sa.select(CampaignRequestRow))}
         assert statuses == {"tasked"}
         with pytest.raises(InvalidCampaignTransition, match="tasked: cannot close"):
-            close_request(session, _principal(session, "cp"), first, at=AT)
+            close_request(session, principal(session, "cp"), first, at=AT)
         for task in active:
-            owner = _principal(session, task["owner"])
+            owner = principal(session, task["owner"])
             update_task(session, owner, task["task_id"], "acquired", at=END)
             update_task(session, owner, task["task_id"], "delivered", at=DEADLINE)
         for request_id in request_ids:
-            close_request(session, _principal(session, "cp"), request_id, at=DEADLINE)
+            close_request(session, principal(session, "cp"), request_id, at=DEADLINE)
         with pytest.raises(InvalidCampaignTransition, match="closed: cannot close"):
-            close_request(session, _principal(session, "cp"), first, at=DEADLINE)
+            close_request(session, principal(session, "cp"), first, at=DEADLINE)
         final = plan_document(session, replanned.id)
         offered = acquisition_contributions(session, START, END)
         actions = [a for a in session.scalars(sa.select(AuditEntryRow.action))]
@@ -246,15 +164,15 @@ def test_worked_campaign_end_to_end(engine: Engine, shared: Callable[[str], Path
 def test_missed_acquisition_replans_and_request_goes_back(
     engine: Engine, shared: Callable[[str], Path]
 ) -> None:
-    _setup(engine, shared)
+    setup_campaign(engine, shared)
     first = _submit(engine, "cp")
     with transaction(engine, write_lock=True) as session:
-        validate_request(session, _principal(session, "esa"), first, at=AT)
-        plan_id = plan_campaign(session, _principal(session, "esa"), method="greedy", at=AT).id
+        validate_request(session, principal(session, "esa"), first, at=AT)
+        plan_id = plan_campaign(session, principal(session, "esa"), method="greedy", at=AT).id
         task = session.scalars(
             sa.select(CampaignTaskRow).where(CampaignTaskRow.plan_id == plan_id)
         ).one()
-        owner = _principal(
+        owner = principal(
             session, PartnerRepository(session).get(task.owner_partner_id).handle or ""
         )
         update_task(session, owner, task.id, "accepted", at=AT)
