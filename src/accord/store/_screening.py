@@ -274,6 +274,42 @@ class ScreeningRepository:
         """The conjunctions one screening found, with their CDMs."""
         return self._conjunctions(ConjunctionRow.screening_id == screening_id)
 
+    def conjunctions(
+        self,
+        *,
+        conjunction_ids: Sequence[int] | None = None,
+        screening_ids: Sequence[int] | None = None,
+        event_ids: Sequence[int] | None = None,
+        norad_ids: Sequence[int] | None = None,
+        tca_from: datetime | None = None,
+        tca_to: datetime | None = None,
+    ) -> list[StoredConjunction]:
+        """Conjunctions with their CDMs, oldest CDM first, narrowed by every filter given.
+
+        `norad_ids` keeps a conjunction when either object is among them; the TCA window is
+        inclusive (UTC). No filter: every stored conjunction.
+        """
+        conditions: list[sa.ColumnElement[bool]] = []
+        if conjunction_ids is not None:
+            conditions.append(ConjunctionRow.id.in_(list(conjunction_ids)))
+        if screening_ids is not None:
+            conditions.append(ConjunctionRow.screening_id.in_(list(screening_ids)))
+        if event_ids is not None:
+            conditions.append(ConjunctionRow.event_id.in_(list(event_ids)))
+        if norad_ids is not None:
+            wanted = list(norad_ids)
+            conditions.append(
+                sa.or_(
+                    ConjunctionRow.primary_norad_id.in_(wanted),
+                    ConjunctionRow.secondary_norad_id.in_(wanted),
+                )
+            )
+        if tca_from is not None:
+            conditions.append(ConjunctionRow.tca >= tca_from)
+        if tca_to is not None:
+            conditions.append(ConjunctionRow.tca <= tca_to)
+        return self._conjunctions(sa.and_(sa.true(), *conditions))
+
     def cdm(self, cdm_id: int) -> StoredCdm | None:
         """One CDM by id, or None."""
         row = self.session.get(CdmRow, cdm_id)
