@@ -57,7 +57,6 @@ __all__ = [
     "VisibleCatalogPage",
     "get_visible_object",
     "record_catalog_release",
-    "visible_catalog",
     "visible_element_sets",
 ]
 
@@ -68,6 +67,8 @@ MAX_RELEASE_SUBJECTS = 200
 #: The rule that lets everyone read public catalog data (not an agreement clause).
 PUBLIC_POLICY_ID = "access/public-catalog"
 _PUBLIC_SUBMITTERS = frozenset({PartnerKind.DATA_PROVIDER.value, PartnerKind.SYSTEM.value})
+#: Above this many objects, claims are read whole rather than by an IN (...) list.
+_CLAIM_LOOKUP = 1000
 
 
 class NotFoundError(LookupError):
@@ -151,11 +152,17 @@ def _owned(
     """Partners by id, and each row's owning partner id by element set id (None: public).
 
     Keyed by element set, not object: in an object's history, unclaimed element sets from
-    different submitters have different owners.
+    different submitters have different owners. Claims are read for the rows' objects only.
     """
     partners = {p.id: p for p in PartnerRepository(session).all()}
     by_name = {p.name: p for p in partners.values()}
-    claims = AssetRepository(session).owners(None)
+    norad_ids = sorted({row.element_set.norad_id for row in rows})
+    assets = AssetRepository(session)
+    claims: dict[int, int] = {}
+    if len(norad_ids) > _CLAIM_LOOKUP:
+        claims = assets.owners(None)
+    elif norad_ids:
+        claims = assets.owners(norad_ids)
     owners: dict[int, int | None] = {}
     for row in rows:
         norad_id = row.element_set.norad_id
@@ -175,10 +182,15 @@ def _release(
     action: AccessAction,
     at: datetime,
     cache: PolicyCache | None,
+    known: tuple[dict[int, Partner], dict[int, int | None]] | None = None,
 ) -> list[CatalogItem]:
+    """Decide and release `rows`, in their order; `known` gives partners and owners if known.
+
+    Public rows need no decision; owned rows go to the authorisation point in one batch.
+    """
     if not principal.may_ask(action):
         return []
-    partners, owners = _owned(session, rows)
+    partners, owners = known if known is not None else _owned(session, rows)
     owned = [row for row in rows if owners[row.element_set_id] is not None]
 
     def describe(row: StoredElementSet) -> Resource:
@@ -267,38 +279,6 @@ def _record_release(
             )
         )
     AuditLog(session).append(events)
-
-
-def visible_catalog(
-    session: Session,
-    principal: Principal,
-    *,
-    offset: int = 0,
-    limit: int = 100,
-    norad_ids: Sequence[int] | None = None,
-    at: datetime | None = None,
-    record_release: bool = True,
-    cache: PolicyCache | None = None,
-) -> VisibleCatalogPage:
-    """The current element sets `principal` may see, by NORAD id, one page of them.
-
-    `total` counts only visible objects. Release conditions are applied to every item; the
-    items released under an agreement clause are logged (`data.released`, one entry per
-    response) in the caller's transaction, which on SQLite must hold the write lock
-    (`transaction(engine, write_lock=True)`); pass `record_release=False` only for output
-    that leaves nobody's hands (tests, counts).
-    """
-    if limit < 1 or limit > MAX_PAGE_SIZE or offset < 0:
-        raise ValueError(
-            f"page offset={offset} limit={limit}: use offset >= 0 and 1 <= limit <= {MAX_PAGE_SIZE}"
-        )
-    now = at or datetime.now(UTC)
-    rows = CatalogRepository(session).latest(norad_ids=norad_ids).items
-    items = _release(session, principal, rows, AccessAction.LIST, now, cache)
-    page = items[offset : offset + limit]
-    if record_release:
-        _record_release(session, principal, page, now)
-    return VisibleCatalogPage(page, len(items), offset, limit)
 
 
 def get_visible_object(

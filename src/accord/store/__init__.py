@@ -92,6 +92,7 @@ from accord.store._credentials import (
 )
 from accord.store._engine import SQLITE_BUSY_TIMEOUT_S, create_engine, session_factory, transaction
 from accord.store._jobs import JobKind, JobRecord, JobRepository, JobRow, JobStatus
+from accord.store._listing import CatalogListing, OwnedElementSet, OwnerFilter
 from accord.store._migrate import current_revision, downgrade, head_revision, upgrade
 from accord.store._models import (
     Base,
@@ -206,11 +207,14 @@ __all__ = [
     "BatchRejection",
     "CatalogBatch",
     "CatalogFreshness",
+    "CatalogListing",
     "CatalogPage",
     "CatalogRepository",
     "DuplicateElementSet",
     "ElementSetRow",
     "IngestMode",
+    "OwnedElementSet",
+    "OwnerFilter",
     "Partner",
     "PartnerKeyError",
     "PartnerKeyRepository",

@@ -246,6 +246,25 @@ def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequen
         yield values[start : start + size]
 
 
+def search_matches(text: str) -> sa.ColumnElement[bool]:
+    """SQL: the object's NORAD id equals `text`, or its name or COSPAR id contains it.
+
+    Case-insensitive, over `space_objects`; `%`, `_` and `\\` in `text` match themselves.
+    """
+    needle = text.strip()
+    if not needle:
+        raise ValueError("empty search text; give a NORAD id, a name or a COSPAR id")
+    escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    matches: list[sa.ColumnElement[bool]] = [
+        sa.func.lower(_OBJECTS.c.object_name).like(pattern, escape="\\"),
+        sa.func.lower(_OBJECTS.c.object_id).like(pattern, escape="\\"),
+    ]
+    if needle.isdigit():
+        matches.append(_OBJECTS.c.norad_id == int(needle))
+    return sa.or_(*matches)
+
+
 class CatalogRepository:
     """Catalog reads and writes inside the caller's session (one transaction per batch)."""
 
@@ -486,18 +505,9 @@ class CatalogRepository:
 
         Case-insensitive; returns current element sets by NORAD id.
         """
-        needle = text.strip()
-        if not needle:
-            raise ValueError("empty search text; give a NORAD id, a name or a COSPAR id")
-        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        matches: list[sa.ColumnElement[bool]] = [
-            sa.func.lower(_OBJECTS.c.object_name).like(pattern, escape="\\"),
-            sa.func.lower(_OBJECTS.c.object_id).like(pattern, escape="\\"),
-        ]
-        if needle.isdigit():
-            matches.append(_OBJECTS.c.norad_id == int(needle))
-        return self._page(self._current_query().where(sa.or_(*matches)), offset=offset, limit=limit)
+        return self._page(
+            self._current_query().where(search_matches(text)), offset=offset, limit=limit
+        )
 
     def history(self, norad_id: int) -> list[StoredElementSet]:
         """Every element set stored for one object, newest first (the current one first)."""
