@@ -8,6 +8,12 @@ re-forms the plan. Each step is authorised through `accord.access` (deny by defa
 logged in the same transaction. See docs/campaigns.md, "Running a campaign".
 """
 
+from accord.campaign_ops._coverage import (
+    COORDINATE_DECIMALS,
+    FOOTPRINT_STEP_S,
+    TRACK_MARGIN_S,
+    plan_coverage,
+)
 from accord.campaign_ops._errors import (
     CampaignAccessDenied,
     CampaignError,
@@ -46,6 +52,10 @@ from accord.campaign_ops._workflow import (
 )
 
 __all__ = [
+    "COORDINATE_DECIMALS",
+    "FOOTPRINT_STEP_S",
+    "TRACK_MARGIN_S",
+    "plan_coverage",
     "CSV_COLUMNS",
     "DEFAULT_POOL",
     "DUTY_ROLES",

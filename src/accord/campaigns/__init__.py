@@ -14,6 +14,7 @@ from accord.campaigns._access import (
     sun_elevation_deg,
 )
 from accord.campaigns._area import EARTH_MEAN_RADIUS_KM, AreaError, AreaOfInterest
+from accord.campaigns._footprint import GroundTrack, acquisition_footprint
 from accord.campaigns._planning import (
     ACQUISITION_COST,
     EARLINESS_BONUS,
@@ -44,6 +45,8 @@ __all__ = [
     "AreaError",
     "AreaOfInterest",
     "EoSensor",
+    "GroundTrack",
+    "acquisition_footprint",
     "access_windows",
     "attach_downlinks",
     "sun_elevation_deg",
