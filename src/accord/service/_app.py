@@ -11,7 +11,16 @@ from fastapi.responses import RedirectResponse
 import accord
 from accord.jobs import JobRunner
 from accord.service._problems import install_problem_handlers
-from accord.service.api import agreements, audit, auth, campaigns, catalog, health, partners
+from accord.service.api import (
+    agreements,
+    audit,
+    auth,
+    campaigns,
+    catalog,
+    health,
+    partners,
+    screenings,
+)
 from accord.service.api._common import install_api_error_handlers
 from accord.service.spacetrack import router as spacetrack_router
 from accord.service.web import install_console
@@ -59,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(partners.router)
     app.include_router(agreements.router)
     app.include_router(catalog.router)
+    app.include_router(screenings.router)
     app.include_router(campaigns.router)
     app.include_router(spacetrack_router)
 

@@ -21,7 +21,14 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from accord.access import CatalogItem, Principal, record_catalog_release, visible_element_sets
+from accord.access import (
+    CatalogItem,
+    Principal,
+    VisibleConjunction,
+    record_catalog_release,
+    record_conjunction_release,
+    visible_element_sets,
+)
 from accord.service._auth import (
     API_KEY_HEADER,
     SESSION_COOKIE,
@@ -32,7 +39,7 @@ from accord.service._auth import (
     rate_limiter,
     set_session_cookies,
 )
-from accord.service.spacetrack._rows import boxscore_rows, gp_rows, satcat_rows
+from accord.service.spacetrack._rows import boxscore_rows, cdm_public_rows, gp_rows, satcat_rows
 from accord.settings import Settings
 from accord.spacetrack import (
     CONTROLLER,
@@ -163,11 +170,14 @@ def _norad_ids(query: Query) -> list[int] | None:
 
 def _class_rows(
     session: Session, principal: Principal, query: Query, now: datetime
-) -> tuple[list[Row], dict[int, CatalogItem]]:
+) -> tuple[list[Row], dict[int, CatalogItem | VisibleConjunction]]:
     """The class's rows for `principal`, and what each row releases (by id of the row)."""
     name = query.request_class.name
-    if name in ("decay", "cdm_public"):
-        return [], {}  # the store holds no decay messages; CDMs: see docs/spacetrack.md
+    if name == "decay":
+        return [], {}  # the store holds no decay messages
+    if name == "cdm_public":
+        cdm_rows, conjunctions = cdm_public_rows(session, principal, at=now)
+        return cdm_rows, {id(row): c for row, c in zip(cdm_rows, conjunctions, strict=True)}
     owners = {p.handle: p for p in PartnerRepository(session).all() if p.handle}
     norad_ids = _norad_ids(query) if name != "boxscore" else None
     items = visible_element_sets(
@@ -205,5 +215,8 @@ def query_route(request: Request, path: str) -> Response:
         except SpaceTrackQueryError as error:
             return _error(error)
         released = [released_by_row[id(row)] for row in result.rows if id(row) in released_by_row]
-        record_catalog_release(session, principal, released, at=now)
+        items = [r for r in released if isinstance(r, CatalogItem)]
+        record_catalog_release(session, principal, items, at=now)
+        cdms = [r for r in released if isinstance(r, VisibleConjunction)]
+        record_conjunction_release(session, principal, cdms, at=now)
     return Response(response.body, media_type=response.media_type)

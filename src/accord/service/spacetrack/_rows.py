@@ -14,7 +14,11 @@ Space-Track clients") describes:
 - COUNTRY is the owning partner's country code (claims, or the member that submitted an
   unclaimed object's element set); public data, and owners without a country, have none;
 - the store holds no decay messages and no launch data: decay has no rows, and LAUNCH,
-  SITE, DECAY and RCS columns are NULL.
+  SITE, DECAY and RCS columns are NULL;
+- cdm_public rows are the conjunctions `accord.access.visible_conjunctions` releases (the
+  conjunction-data rule, degraded values), one per stored CDM: MIN_RNG in metres,
+  EMERGENCY_REPORTABLE "Y" when Pc is at least `EMERGENCY_PC`, names and object types from
+  the catalog's current element sets, RCS and exclusion volumes NULL.
 """
 
 from __future__ import annotations
@@ -23,15 +27,19 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from sgp4.earth_gravity import wgs72
+from sqlalchemy.orm import Session
 
-from accord.access import CatalogItem
+from accord.access import CatalogItem, Principal, VisibleConjunction, visible_conjunctions
 from accord.spacetrack import Row, gp_row
-from accord.store import Partner
+from accord.store import CatalogRepository, Partner
 
 __all__ = [
+    "EMERGENCY_PC",
     "boxscore_rows",
+    "cdm_public_rows",
     "gp_rows",
     "object_type_from_name",
     "satcat_rows",
@@ -42,6 +50,10 @@ _COSPAR = re.compile(r"^(\d{4})-(\d{3})([A-Z]{1,3})$")
 #: boxscore's COUNTRY for objects that no partner owns (public data).
 UNOWNED_COUNTRY = "PUBLIC (NO CLAIMANT)"
 _UNOWNED_CODE = "PUB"
+#: Pc at or above which a cdm_public row is EMERGENCY_REPORTABLE (the 1e-4 red threshold).
+EMERGENCY_PC = 1e-4
+#: NORAD ids asked of the catalog per query (its limit on one IN list).
+_NAME_LOOKUP = 5000
 
 
 def object_type_from_name(name: str | None) -> str | None:
@@ -180,3 +192,46 @@ def boxscore_rows(items: Sequence[CatalogItem], owners: dict[str, Partner]) -> l
             }
         )
     return rows
+
+
+def cdm_public_rows(
+    session: Session, principal: Principal, *, at: datetime
+) -> tuple[list[Row], list[VisibleConjunction]]:
+    """cdm_public rows of the conjunctions `principal` may see, and those conjunctions.
+
+    Visibility and degradation are `accord.access.visible_conjunctions`' (docs/access.md,
+    "Conjunction data"): MIN_RNG is the released (possibly coarsened) miss, in metres.
+    """
+    conjunctions = visible_conjunctions(session, principal, at=at)
+    pairs = [(c.primary_norad_id, c.secondary_norad_id) for c in conjunctions]
+    norad_ids = sorted({n for pair in pairs for n in pair})
+    names: dict[int, str | None] = {}
+    catalog = CatalogRepository(session)
+    for start in range(0, len(norad_ids), _NAME_LOOKUP):
+        for row in catalog.latest(norad_ids=norad_ids[start : start + _NAME_LOOKUP]).items:
+            names[row.element_set.norad_id] = row.element_set.object_name
+    rows: list[Row] = []
+    for c in conjunctions:
+        name_1, name_2 = names.get(c.primary_norad_id), names.get(c.secondary_norad_id)
+        pc = c.collision_probability
+        rows.append(
+            {
+                "CDM_ID": c.cdm_id,
+                "CREATED": c.cdm_created_at,
+                "EMERGENCY_REPORTABLE": "Y" if pc is not None and pc >= EMERGENCY_PC else "N",
+                "TCA": c.tca,
+                "MIN_RNG": round(c.miss_km * 1000.0, 3),
+                "PC": pc,
+                "SAT_1_ID": c.primary_norad_id,
+                "SAT_1_NAME": name_1,
+                "SAT1_OBJECT_TYPE": object_type_from_name(name_1),
+                "SAT1_RCS": None,
+                "SAT_1_EXCL_VOL": None,
+                "SAT_2_ID": c.secondary_norad_id,
+                "SAT_2_NAME": name_2,
+                "SAT2_OBJECT_TYPE": object_type_from_name(name_2),
+                "SAT2_RCS": None,
+                "SAT_2_EXCL_VOL": None,
+            }
+        )
+    return rows, conjunctions
