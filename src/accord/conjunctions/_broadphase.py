@@ -107,13 +107,31 @@ def window_boxes(
     valid_nodes: NDArray[np.bool_],
     step_s: float,
     pad_km: FloatArray,
+    *,
+    reuse: WindowBoxes | None = None,
 ) -> WindowBoxes:
-    """Boxes of each object's trajectory over each window between consecutive nodes."""
+    """Boxes of each object's trajectory over each window between consecutive nodes.
+
+    `reuse`: a previous result whose box arrays are overwritten when their shape fits (a
+    chunked caller then touches no fresh memory per chunk); it must not be used after.
+    """
     position = np.ascontiguousarray(position_km, dtype=np.float64)
     velocity = np.ascontiguousarray(velocity_km_s, dtype=np.float64)
     pad = np.ascontiguousarray(pad_km, dtype=np.float64)
-    packed, packed_valid = box_arrays(
-        position, velocity, np.ascontiguousarray(valid_nodes, dtype=np.bool_), float(step_s), pad
+    n_objects, n_nodes = valid_nodes.shape
+    shape = (n_nodes - 1, n_objects)
+    if reuse is not None and reuse.packed_valid.shape == shape:
+        packed, packed_valid = reuse.packed, reuse.packed_valid
+    else:
+        packed, packed_valid = np.empty((*shape, 8)), np.empty(shape, dtype=np.bool_)
+    box_arrays(
+        position,
+        velocity,
+        np.ascontiguousarray(valid_nodes, dtype=np.bool_),
+        float(step_s),
+        pad,
+        packed,
+        packed_valid,
     )
     return WindowBoxes(packed, packed_valid, position, velocity, float(step_s), pad)
 

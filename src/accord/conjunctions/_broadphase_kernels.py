@@ -406,16 +406,15 @@ def _scan_large(
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def box_arrays(position, velocity, valid_nodes, step_s, pad):
-    """Padded boxes (windows, objects, 8): lo x y z, hi x y z, r_lo, r_hi; valid (windows, objects).
+def box_arrays(position, velocity, valid_nodes, step_s, pad, box, valid):
+    """Fill padded boxes `box` (windows, objects, 8): lo x y z, hi x y z, r_lo, r_hi, and
+    `valid` (windows, objects); the caller allocates them (and may reuse them).
 
     Same bounds as `_broadphase.window_boxes` documents: the Bezier control points' box,
     the largest control-point radius, the smallest projection on the chord midpoint.
     """
     n_objects, n_nodes = valid_nodes.shape
     n_windows = n_nodes - 1
-    box = np.empty((n_windows, n_objects, 8))
-    valid = np.empty((n_windows, n_objects), dtype=np.bool_)
     third = step_s / 3.0
     points = np.empty((4, 3))
     for o in prange(n_objects):

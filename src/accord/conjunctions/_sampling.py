@@ -112,15 +112,35 @@ class GridSampler:
                 propagator = Sgp4Propagator([element_sets[int(i)] for i in rows], threads=threads)
                 self._groups.append((int(multiple), rows, propagator))
         self.n_objects = len(satrecs)
+        self._buffers: dict[
+            int, tuple[FloatArray, FloatArray, NDArray[np.bool_], list[FloatArray]]
+        ] = {}
 
-    def sample(self, first_node: int, n_windows: int) -> ChunkSamples:
-        """States at nodes first_node .. first_node + n_windows (first_node, n_windows: x16)."""
+    def sample(
+        self, first_node: int, n_windows: int, *, reuse_buffers: bool = False
+    ) -> ChunkSamples:
+        """States at nodes first_node .. first_node + n_windows (first_node, n_windows: x16).
+
+        With `reuse_buffers` the arrays are the sampler's own, overwritten by the next call
+        with the same `n_windows` (a chunked caller then touches no fresh memory per chunk).
+        """
         n_nodes = n_windows + 1
-        position = np.empty((self.n_objects, n_nodes, 3))
-        velocity = np.empty((self.n_objects, n_nodes, 3))
-        valid = np.empty((self.n_objects, n_nodes), dtype=bool)
+        buffers = self._buffers.get(n_nodes) if reuse_buffers else None
+        if buffers is None:
+            buffers = (
+                np.empty((self.n_objects, n_nodes, 3)),
+                np.empty((self.n_objects, n_nodes, 3)),
+                np.empty((self.n_objects, n_nodes), dtype=bool),
+                [
+                    np.empty((len(range(0, n_nodes, multiple)), 7, rows.size))
+                    for multiple, rows, _ in self._groups
+                ],
+            )
+            if reuse_buffers:
+                self._buffers[n_nodes] = buffers
+        position, velocity, valid, raw_buffers = buffers
         step_days = self.step_s / _SECONDS_PER_DAY
-        for multiple, rows, propagator in self._groups:
+        for (multiple, rows, propagator), raw_buffer in zip(self._groups, raw_buffers, strict=True):
             # Each group is propagated only at its own nodes (every `multiple`-th), at the
             # common UTC grid times, in the propagator's time-major layout; the kernel lays
             # the samples out per object and fills the nodes between them.
@@ -129,7 +149,7 @@ class GridSampler:
                 np.full(nodes.size, self._start_dates.whole[0]),
                 self._start_dates.fraction[0] + nodes * step_days,
             )
-            raw = propagator.propagate_time_major(times)
+            raw = propagator.propagate_time_major(times, out=raw_buffer)
             scatter_and_fill(raw, rows, multiple, self.step_s, position, velocity, valid)
         return ChunkSamples(first_node, position, velocity, valid)
 

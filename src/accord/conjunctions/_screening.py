@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.conjunctions._broadphase import candidate_pairs, window_boxes
+from accord.conjunctions._broadphase import WindowBoxes, candidate_pairs, window_boxes
 from accord.conjunctions._refine import cubic_minimum, refine_tca
 from accord.conjunctions._rtn import to_rtn
 from accord.conjunctions._sampling import GridSampler
@@ -263,13 +263,14 @@ def _screen(
     close_min_km: dict[int, float] = {}
     found_edge: list[NDArray[np.bool_]] = []
     first_failure: dict[int, int] = {}
+    boxes: WindowBoxes | None = None
     candidates = 0
     n_objects = len(element_sets)
     for first in range(0, n_windows, _CHUNK_WINDOWS):
         count = min(_CHUNK_WINDOWS, n_windows - first)
         clock = time.perf_counter()
         padded = -(-count // 16) * 16
-        chunk = sampler.sample(first, padded)
+        chunk = sampler.sample(first, padded, reuse_buffers=True)
         pos = chunk.position_km[:, : count + 1]
         vel = chunk.velocity_km_s[:, : count + 1]
         valid = chunk.valid[:, : count + 1]
@@ -278,7 +279,7 @@ def _screen(
         stages["sample"] += time.perf_counter() - clock
 
         clock = time.perf_counter()
-        boxes = window_boxes(pos, vel, valid, step, pad)
+        boxes = window_boxes(pos, vel, valid, step, pad, reuse=boxes)
         a, b, w = candidate_pairs(boxes, allowed, extra_reach_km=threshold_km - reach)
         candidates += a.size
         stages["broad"] += time.perf_counter() - clock

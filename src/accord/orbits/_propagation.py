@@ -260,7 +260,9 @@ class Sgp4Propagator:
         )
 
     def propagate_time_major(
-        self, times: JulianDates | NDArray[np.datetime64] | Sequence[datetime]
+        self,
+        times: JulianDates | NDArray[np.datetime64] | Sequence[datetime],
+        out: FloatArray | None = None,
     ) -> FloatArray:
         """States of every object at every UTC time in heyoka's own (times, 7, objects) layout.
 
@@ -269,10 +271,21 @@ class Sgp4Propagator:
         its transposing copy into (objects, times, 3): for callers (conjunction screening)
         that consume samples time by time or re-lay them out themselves. Heyoka objects
         are written by heyoka in place when the propagator holds no deep-space object.
+        `out`, when given, is a C-contiguous float64 (times, 7, objects) array to fill and
+        return (a caller reusing one buffer avoids fresh pages on every call).
         """
         dates = utc_julian_dates(times)
         n_times = len(dates)
-        result = np.empty((n_times, _HEYOKA_OUTPUTS, len(self)))
+        shape = (n_times, _HEYOKA_OUTPUTS, len(self))
+        if out is None:
+            result = np.empty(shape)
+        elif out.shape != shape or out.dtype != np.float64 or not out.flags.c_contiguous:
+            raise ValueError(
+                f"out must be a C-contiguous float64 array of shape {shape} (times, 7, "
+                f"objects); got {out.dtype} {out.shape}"
+            )
+        else:
+            result = out
         if self._heyoka is not None:
             minutes = np.subtract(dates.whole[:, np.newaxis], self._heyoka_epoch_whole)
             minutes *= _MINUTES_PER_DAY
