@@ -19,7 +19,6 @@ from accord.access import (
     CatalogItem,
     Principal,
     get_visible_object,
-    record_catalog_release,
     visible_catalog,
     visible_element_sets,
     visible_history,
@@ -29,7 +28,6 @@ from accord.formats import ElementSet
 from accord.orbits import Sgp4Propagator, itrs_to_geodetic, teme_to_itrs
 from accord.store import (
     AssetRepository,
-    CatalogRepository,
     ClaimStatus,
     PartnerRepository,
     ScreeningRecord,
@@ -60,7 +58,6 @@ GROUND_TRACK_POINTS = 361
 #: Earth's gravitational parameter and equatorial radius of WGS72, as SGP4 uses them.
 _MU_KM3_S2 = 398600.8
 _EARTH_RADIUS_KM = 6378.135
-_SEARCH_CHUNK = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,26 +145,13 @@ def catalog_search(
 ) -> CatalogSearchPage:
     """A page of the visible catalog, optionally narrowed to a NORAD id, name or COSPAR id.
 
-    The store finds the candidates (an indexed query), the authorisation point decides
-    which of them this principal may see; only the page shown is logged as released.
+    The authorisation point pages and counts it (`visible_catalog`, which pushes what it can
+    into SQL) and logs only the page shown as released.
     """
     now = at or datetime.now(UTC)
-    needle = (query or "").strip()
-    if not needle:
-        page = visible_catalog(session, principal, offset=offset, limit=limit, at=now)
-        return CatalogSearchPage(None, page.items, page.total, offset, limit)
-    candidates = [
-        stored.element_set.norad_id
-        for stored in CatalogRepository(session).search(needle, limit=None).items
-    ]
-    visible: list[CatalogItem] = []
-    for start in range(0, len(candidates), _SEARCH_CHUNK):
-        chunk = candidates[start : start + _SEARCH_CHUNK]
-        visible.extend(visible_element_sets(session, principal, norad_ids=chunk, at=now))
-    visible.sort(key=lambda item: item.norad_id)
-    shown = visible[offset : offset + limit]
-    record_catalog_release(session, principal, shown, at=now)
-    return CatalogSearchPage(needle, shown, len(visible), offset, limit)
+    needle = (query or "").strip() or None
+    page = visible_catalog(session, principal, offset=offset, limit=limit, search=needle, at=now)
+    return CatalogSearchPage(needle, page.items, page.total, offset, limit)
 
 
 def object_detail(
