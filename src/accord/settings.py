@@ -170,6 +170,15 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(
         default=30.0, gt=0.0, description="Seconds an SMTP connection or command may take."
     )
+    coordination_tick_s: float = Field(
+        default=60.0,
+        ge=0.0,
+        description=(
+            "Seconds between two ticks of the service's coordination scheduler (cases opened "
+            "from alerts, deadlines and escalations applied, notifications sent); 0: the "
+            "service runs no scheduler."
+        ),
+    )
     notification_max_attempts: int = Field(
         default=5,
         ge=1,

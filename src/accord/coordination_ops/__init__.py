@@ -4,7 +4,8 @@
 every step in one transaction with its audit entry and its queued notifications:
 `open_cases_from_alerts` (idempotent), answers to a case, `plan_manoeuvre` (delta-v to a
 post-manoeuvre trajectory screened against the catalog), `run_compliance`, disputes, and
-`advance_all(engine, now)`, the scheduler's step. `send_pending` e-mails the queued
+`advance_all(engine, now)`, the scheduler's step, run periodically by
+`CoordinationScheduler` (`run_coordination_tick`). `send_pending` e-mails the queued
 notifications through SMTP. See docs/coordination.md, "Running coordination".
 """
 
@@ -49,13 +50,20 @@ from accord.coordination_ops._plans import (
     plan_visible_to,
     post_manoeuvre_oem,
 )
+from accord.coordination_ops._scheduler import (
+    CoordinationScheduler,
+    TickReport,
+    run_coordination_tick,
+)
 
 __all__ = [
     "NOT_MEASURED",
     "AdvanceReport",
+    "CoordinationScheduler",
     "PlanError",
     "PlanScreening",
     "SendReport",
+    "TickReport",
     "StoredCompliance",
     "UnknownCaseError",
     "UnknownDisputeError",
@@ -82,6 +90,7 @@ __all__ = [
     "queue_notification",
     "refuse_case",
     "rule_book",
+    "run_coordination_tick",
     "run_compliance",
     "send_pending",
     "set_asset_profile",

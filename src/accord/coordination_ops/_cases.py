@@ -342,14 +342,18 @@ def refuse_case(
     return _save(session, refuse(get_case(session, case_id), by=by, at=at, reason=reason))
 
 
-def advance_cases(session: Session, now: datetime) -> list[CoordinationCase]:
-    """Apply passed deadlines and TCAs to every open case due at `now` (idempotent)."""
+def advance_cases(
+    session: Session, now: datetime, *, case_ids: Sequence[str] | None = None
+) -> list[CoordinationCase]:
+    """Apply passed deadlines and TCAs to every open case due at `now` (idempotent);
+    `case_ids` limits it to those cases (the scheduler takes one per transaction)."""
     final = [s.value for s in CaseState if s.is_final]
-    due = session.scalars(
-        sa.select(CoordinationCaseRow.id).where(
-            CoordinationCaseRow.state.not_in(final), CoordinationCaseRow.next_deadline <= now
-        )
-    ).all()
+    query = sa.select(CoordinationCaseRow.id).where(
+        CoordinationCaseRow.state.not_in(final), CoordinationCaseRow.next_deadline <= now
+    )
+    if case_ids is not None:
+        query = query.where(CoordinationCaseRow.id.in_(list(case_ids)))
+    due = session.scalars(query.order_by(CoordinationCaseRow.id)).all()
     changed: list[CoordinationCase] = []
     for case_id in due:
         update = advance(get_case(session, case_id), now)

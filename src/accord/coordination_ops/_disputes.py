@@ -42,7 +42,13 @@ from accord.coordination_ops._codec import (
     proof_to_json,
 )
 from accord.coordination_ops._steps import record_dispute_events
-from accord.store import DisputeEvidenceRow, DisputeMessageRow, DisputeRow, transaction
+from accord.store import (
+    CoordinationCaseRow,
+    DisputeEvidenceRow,
+    DisputeMessageRow,
+    DisputeRow,
+    transaction,
+)
 
 __all__ = [
     "AdvanceReport",
@@ -288,21 +294,62 @@ def advance_all(engine: Engine, now: datetime) -> AdvanceReport:
     """The scheduler's step at `now`: lapse/close cases whose deadlines or TCA passed
     (opening `refused_coordination` disputes), then escalate disputes whose deadline passed.
 
-    No sleeps and idempotent: call it from a job, a timer or `accord coordination advance`.
+    One short transaction per case (its steps, audit entries, notices and the dispute it
+    opens) and per dispute, each re-reading its row under the write lock (SQLite) or a row
+    lock (FOR UPDATE elsewhere) and checking it is still due: a process killed mid-batch
+    leaves every item either done or untouched, and the next call (any process) finishes
+    the rest with the same dates. No sleeps, no in-memory state; call it from the service's
+    scheduler, a job, a timer or `accord coordination advance`.
     """
-    with transaction(engine, write_lock=True) as session:
-        changed = advance_cases(session, now)
-        opened = _disputes_from_cases(session, changed, now)
-        due = session.scalars(
-            sa.select(DisputeRow.id).where(
-                DisputeRow.deadline.is_not(None), DisputeRow.deadline <= now
+    final = [s.value for s in CaseState if s.is_final]
+    with transaction(engine) as session:
+        due_cases = session.scalars(
+            sa.select(CoordinationCaseRow.id)
+            .where(
+                CoordinationCaseRow.state.not_in(final),
+                CoordinationCaseRow.next_deadline <= now,
             )
+            .order_by(CoordinationCaseRow.next_deadline, CoordinationCaseRow.id)
         ).all()
-        escalated: list[str] = []
-        for dispute_id in due:
+    changed: list[str] = []
+    opened: list[str] = []
+    for case_id in due_cases:
+        with transaction(engine, write_lock=True) as session:
+            row = session.scalar(
+                sa.select(CoordinationCaseRow)
+                .where(CoordinationCaseRow.id == case_id)
+                .with_for_update()
+            )
+            if row is None or row.state in final or row.next_deadline is None:
+                continue
+            if row.next_deadline > now:
+                continue  # another process advanced it meanwhile
+            cases = advance_cases(session, now, case_ids=(case_id,))
+            opened += _disputes_from_cases(session, cases, now)
+            changed += [c.id for c in cases]
+    escalated = _escalate_due(engine, now)
+    return AdvanceReport(tuple(changed), tuple(escalated), tuple(opened))
+
+
+def _escalate_due(engine: Engine, now: datetime) -> list[str]:
+    """`escalate_if_due` on every dispute whose deadline passed, one transaction each."""
+    with transaction(engine) as session:
+        due = session.scalars(
+            sa.select(DisputeRow.id)
+            .where(DisputeRow.deadline.is_not(None), DisputeRow.deadline <= now)
+            .order_by(DisputeRow.deadline, DisputeRow.id)
+        ).all()
+    escalated: list[str] = []
+    for dispute_id in due:
+        with transaction(engine, write_lock=True) as session:
+            row = session.scalar(
+                sa.select(DisputeRow).where(DisputeRow.id == dispute_id).with_for_update()
+            )
+            if row is None or row.deadline is None or row.deadline > now:
+                continue  # another process escalated it meanwhile
             dispute = get_dispute(session, dispute_id)
             update = escalate_if_due(dispute, now)
             if update.events:
                 _save(session, update, dispute)
                 escalated.append(dispute_id)
-    return AdvanceReport(tuple(c.id for c in changed), tuple(escalated), tuple(opened))
+    return escalated

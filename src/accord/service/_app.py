@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 import accord
+from accord.coordination_ops import CoordinationScheduler
 from accord.jobs import JobRunner
 from accord.service._problems import install_problem_handlers
 from accord.service.api import (
@@ -17,6 +18,7 @@ from accord.service.api import (
     auth,
     campaigns,
     catalog,
+    coordination,
     health,
     partners,
     screenings,
@@ -44,10 +46,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Background jobs (screenings): stale ones resumed or failed first, then run.
         app.state.job_runner = JobRunner(app.state.engine, resolved)
         app.state.job_runner.start()
+        # Deadlines, escalations and notifications: every tick reads what is due from the
+        # store, so a restart (even after kill -9) resumes where the last commit left off.
+        app.state.coordination_scheduler = CoordinationScheduler(app.state.engine, resolved)
+        app.state.coordination_scheduler.start()
         try:
             async with audit.checkpoint_signing(app):
                 yield
         finally:
+            app.state.coordination_scheduler.stop()
             app.state.job_runner.stop()
             app.state.engine.dispose()
 
@@ -70,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(screenings.router)
     app.include_router(campaigns.router)
+    app.include_router(coordination.router)
     app.include_router(spacetrack_router)
 
     install_console(app)
