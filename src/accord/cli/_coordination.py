@@ -30,7 +30,9 @@ from accord.coordination_ops import (
     open_dispute_record,
     plan_manoeuvre,
     post_dispute_message,
+    refuse_case,
     run_compliance,
+    run_coordination_tick,
     send_pending,
 )
 from accord.startup import open_store
@@ -119,6 +121,7 @@ def _step(ctx: typer.Context, action: str, case_id: str, **kwargs: object) -> No
         "accept": accept_case,
         "counter": counter_propose_case,
         "hand-over": hand_over_case,
+        "refuse": refuse_case,
     }
     try:
         with transaction(engine, write_lock=True) as session:
@@ -162,6 +165,37 @@ def hand_over_command(
 ) -> None:
     """Hand responsibility to the other party's object."""
     _step(ctx, "hand-over", case_id, by=party, at=_when(at), rationale=rationale)
+
+
+@coordination_app.command("refuse")
+def refuse_command(
+    ctx: typer.Context,
+    case_id: str = typer.Argument(..., help="Case id."),
+    party: str = _AS,
+    reason: str = typer.Option(..., "--reason", help="Why the party will not coordinate."),
+    at: str | None = _AT,
+) -> None:
+    """Refuse to coordinate (grounds for a refused_coordination dispute)."""
+    _step(ctx, "refuse", case_id, by=party, at=_when(at), reason=reason)
+
+
+@coordination_app.command("run")
+def run_command(ctx: typer.Context, at: str | None = _AT) -> None:
+    """One scheduler tick: open cases from alerts, apply deadlines, send due e-mail."""
+    settings = settings_of(ctx)
+    report = run_coordination_tick(open_store(settings, seed=False), settings, now=_when(at))
+    advanced = report.advanced
+    mail = (
+        "e-mail not sent (ACCORD_SMTP_HOST unset)"
+        if report.sent.skipped_no_server
+        else f"e-mails sent: {report.sent.sent}, failed: {report.sent.failed}"
+    )
+    stdout_console().print(
+        f"cases opened: {len(report.cases_opened)}, cases changed: {len(advanced.cases)}, "
+        f"disputes escalated: {len(advanced.disputes)}, disputes opened: "
+        f"{len(advanced.disputes_opened)}, {mail}",
+        highlight=False,
+    )
 
 
 @coordination_app.command("advance")
