@@ -194,3 +194,18 @@ def test_errors_print_one_readable_line_not_a_traceback(
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
     assert lines[0].startswith("error: ") and "notes.txt" in lines[0]
+
+
+def test_list_as_a_partner_shows_only_what_its_agreements_grant(
+    accord: Callable[..., Result],
+) -> None:
+    accord("demo")
+    everything = _output(accord("catalog", "list", "--limit", "1"))
+    assert "of 300" in everything
+    # Delta reads Aurora's claimed satellites coarsened to 5 km and never Borealis' or
+    # Cygnus' (12 claims each): 300 - 24 objects, as the demo agreement says.
+    delta = _output(accord("catalog", "list", "--as", "delta", "--limit", "50"))
+    assert "of 276 visible to delta" in delta
+    assert "state vector, 5 km" in delta and "mean elements" in delta
+    borealis = _output(accord("catalog", "list", "--as", "borealis", "--limit", "1"))
+    assert "of 288 visible to borealis" in borealis

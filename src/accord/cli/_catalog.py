@@ -17,7 +17,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
+from accord.access import principal_for_partner, visible_catalog
+from accord.agreements import PrincipalRole
 from accord.catalog import (
     CatalogImportRejected,
     CatalogSignatureError,
@@ -209,6 +212,13 @@ def _source_label(stored: StoredElementSet, *, brief: bool = False) -> str:
     )
 
 
+_AS_PARTNER_HELP = (
+    "Read as this partner (name or handle) through the authorisation point: only what its "
+    "agreements grant, degraded as they say, and the release logged. Without it the command "
+    "reads as the instance's operator, who holds the database anyway."
+)
+
+
 @catalog_app.command("list")
 def list_objects(
     ctx: typer.Context,
@@ -217,9 +227,13 @@ def list_objects(
     ),
     limit: int = typer.Option(20, min=1, max=1000, help="Rows per page."),
     offset: int = typer.Option(0, min=0, help="Rows to skip (pagination)."),
+    as_partner: str | None = typer.Option(None, "--as", help=_AS_PARTNER_HELP),
 ) -> None:
     """List catalogued objects with their current element set."""
     engine = open_store(settings_of(ctx), seed=False)
+    if as_partner is not None:
+        _list_as_partner(engine, as_partner, search, limit, offset)
+        return
     with transaction(engine) as session:
         repository = CatalogRepository(session)
         if search:
@@ -243,6 +257,36 @@ def list_objects(
             f"{_age_days(element_set.epoch):.1f}",
             _source_label(stored, brief=True),
             stored.partner_name,
+        )
+    stdout_console().print(table)
+
+
+def _list_as_partner(
+    engine: Engine, as_partner: str, search: str | None, limit: int, offset: int
+) -> None:
+    """`catalog list --as`: the page `visible_catalog` releases to that partner (audited)."""
+    with transaction(engine, write_lock=True) as session:
+        partner = PartnerRepository(session).get_by_name_or_handle(as_partner)
+        principal = principal_for_partner(partner, [PrincipalRole.ANALYST])
+        page = visible_catalog(session, principal, offset=offset, limit=limit, search=search)
+    title = f"Objects {offset + 1}-{offset + len(page.items)} of {page.total:,} visible to "
+    table = Table(title=title + (partner.handle or partner.name))
+    for column in ("NORAD", "name", "COSPAR", "epoch (UTC)", "source", "owner", "released"):
+        table.add_column(column)
+    for item in page.items:
+        released = (
+            f"state vector, {item.state.position_precision_km:g} km"
+            if item.state is not None
+            else "mean elements"
+        )
+        table.add_row(
+            str(item.norad_id),
+            item.object_name or "",
+            item.object_id or "",
+            item.epoch.strftime("%Y-%m-%d %H:%M:%S"),
+            "SYNTHETIC" if item.is_synthetic else item.source_kind,
+            item.owner or "public",
+            released,
         )
     stdout_console().print(table)
 
