@@ -5,7 +5,8 @@ population and one console user per member partner.
   so its object page has a history to plot;
 - CelesTrak submits `SYNTHETIC_COUNT` generated objects (public, labelled SYNTHETIC), so
   the catalog has several pages;
-- users `esa-analyst` and `jaxa-analyst` (role analyst) sign in with `PASSWORD`.
+- the conjunction pairs of tests/access/_conjunction_world.py, screened once;
+- users `esa-analyst`, `jaxa-analyst` and `nasa-analyst` (role analyst) sign in with `PASSWORD`.
 
 jaxa sees its own 41240, esa's claimed objects (clause esa-elsets-to-jaxa), the public
 20000 and the synthetic objects, never nasa's 30000.
@@ -18,10 +19,20 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from accord.access import add_console_user
+from accord.access import add_console_user, claim_satellite, propose_agreement, sign_agreement
+from accord.agreements import load_agreement
 from accord.catalog import import_element_sets
 from accord.orbits import synthetic_population
 from accord.store import PartnerRepository, SourceKind, transaction
+from tests.access._conjunction_world import (
+    AGREEMENT,
+    GRANTED_PAIR,
+    OTHERS_PAIR,
+    PAIRS,
+    SIGNED,
+    _circular,
+    screen,
+)
 from tests.access._world import (
     EPOCH,
     ESA_OBJECTS,
@@ -33,6 +44,9 @@ from tests.access._world import (
 from tests.store._factory import element_set
 
 __all__ = [
+    "CONJUNCTION_OBJECTS",
+    "GRANTED_PAIR",
+    "OTHERS_PAIR",
     "ESA_OBJECTS",
     "HISTORY_OBJECT",
     "JAXA_OBJECTS",
@@ -46,6 +60,8 @@ __all__ = [
 PASSWORD = "correct horse battery staple"
 HISTORY_OBJECT = 25544
 SYNTHETIC_COUNT = 120
+#: The crossing pairs of tests/access/_conjunction_world.py, all public in the catalog.
+CONJUNCTION_OBJECTS = 2 * len(PAIRS)
 
 
 def build_console_world(engine: Engine) -> None:
@@ -75,9 +91,43 @@ def build_console_world(engine: Engine) -> None:
         source_kind=SourceKind.SYNTHETIC,
         submitted_at=EPOCH,
     )
+    _add_conjunctions(engine)
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
-        for handle in ("esa", "jaxa"):
+        for handle in ("esa", "jaxa", "nasa"):
             add_console_user(
                 session, f"{handle}-analyst", partners.get_by_handle(handle), "analyst", PASSWORD
             )
+
+
+def _add_conjunctions(engine: Engine) -> None:
+    """The crossing pairs, their claims and the one-way conjunction agreement of
+    tests/access/_conjunction_world.py, screened once: jaxa sees the granted pair's event
+    (coarsened, covariance withheld), esa sees it as owner; nasa-jaxa's is jaxa's own."""
+    import_element_sets(
+        engine,
+        [
+            _circular(norad_id, inclination, k)
+            for k, pair in enumerate(PAIRS)
+            for norad_id, inclination in zip(pair, (50.0, 90.0), strict=True)
+        ],
+        source_name="crossing pairs",
+        partner="CelesTrak",
+        source_kind=SourceKind.API,
+        submitted_at=SIGNED,
+    )
+    with transaction(engine, write_lock=True) as session:
+        partners = PartnerRepository(session)
+        esa, jaxa, nasa = (partners.get_by_handle(h) for h in ("esa", "jaxa", "nasa"))
+        for partner, norad_id in (
+            (esa, GRANTED_PAIR[0]),
+            (esa, PAIRS[3][0]),
+            (nasa, OTHERS_PAIR[0]),
+            (jaxa, OTHERS_PAIR[1]),
+        ):
+            claim_satellite(session, partner, norad_id, at=SIGNED)
+        document = load_agreement(AGREEMENT, source="test agreement")
+        propose_agreement(session, document, by=esa, at=SIGNED)
+        sign_agreement(session, document.id, by=esa, at=SIGNED)
+        sign_agreement(session, document.id, by=jaxa, at=SIGNED)
+    screen(engine)

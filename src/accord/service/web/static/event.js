@@ -1,0 +1,54 @@
+// Event page: the Pc and miss-distance history and the encounter plane (Plotly). The
+// ellipses are computed on the server; the hard-body circle is drawn here from its radius.
+"use strict";
+
+(function () {
+  const data = JSON.parse(document.getElementById("event-data").textContent);
+  const config = { displaylogo: false, responsive: true };
+
+  function drawHistory() {
+    const target = document.getElementById("event-history");
+    const h = data.history;
+    if (!target || h.created.length === 0) return;
+    const mode = h.created.length > 1 ? "lines+markers" : "markers";
+    Plotly.newPlot(target, [
+      { x: h.created, y: h.pc, name: "Pc", mode },
+      { x: h.created, y: h.miss_km, name: "Miss distance (km)", mode, yaxis: "y2" },
+    ], {
+      margin: { t: 24, r: 64, b: 48, l: 72 },
+      xaxis: { title: { text: "CDM creation (UTC)" } },
+      yaxis: { title: { text: "Pc" }, type: "log", exponentformat: "e" },
+      yaxis2: { title: { text: "Miss (km)" }, overlaying: "y", side: "right" },
+      legend: { orientation: "h", y: -0.25 },
+    }, config);
+  }
+
+  function drawPlane() {
+    const target = document.getElementById("encounter-plane");
+    const plane = data.plane;
+    if (!target || !plane) return;
+    const traces = Object.keys(plane.ellipses).map((sigma) => ({
+      x: plane.ellipses[sigma].x, y: plane.ellipses[sigma].y,
+      name: `${sigma} sigma`, mode: "lines",
+    }));
+    if (plane.hard_body_radius_m) {
+      const x = [], y = [];
+      for (let i = 0; i <= 72; i++) {
+        const a = (2 * Math.PI * i) / 72;
+        x.push(plane.miss_m + plane.hard_body_radius_m * Math.cos(a));
+        y.push(plane.hard_body_radius_m * Math.sin(a));
+      }
+      traces.push({ x, y, name: "Hard body", mode: "lines", fill: "toself" });
+    }
+    traces.push({ x: [0], y: [0], name: "Object 1", mode: "markers" });
+    Plotly.newPlot(target, traces, {
+      margin: { t: 24, r: 24, b: 48, l: 72 },
+      xaxis: { title: { text: "Along the miss (m)" } },
+      yaxis: { title: { text: "Across (m)" }, scaleanchor: "x" },
+      legend: { orientation: "h", y: -0.25 },
+    }, config);
+  }
+
+  drawHistory();
+  drawPlane();
+})();
