@@ -11,9 +11,9 @@ vector in the result is TEME, as in `screen_against`. Stages, per OEM segment:
 2. Sampling on the grid start + k h (h <= `step_s`): primary by interpolation
    (`EphemerisInterpolator`, the OEM's own method and degree), secondaries by SGP4.
 3. Each step whose range rate g = rho . rho_dot goes from negative to non-negative owns a
-   local minimum (the span's ends own minima at the edges); the relative cubic Hermite's
-   minimum must be within the reach plus 1 km (a generous bound on the cubic's error at
-   60 s steps, ~0.05 km for LEO) to be refined.
+   local minimum (the span's ends own minima at the edges, reported as edge approaches);
+   the relative cubic Hermite's minimum must be within the reach plus 1 km (a generous
+   bound on the cubic's error at 60 s steps, ~0.05 km for LEO) to be refined.
 4. Refinement: bracketed Newton on g(t) with the exact SGP4 secondary and the interpolated
    primary, to 1 microsecond; miss, relative speed and RTN miss vector from the final states.
 A secondary within the threshold at every sample is a `CoLocation` instead.
@@ -127,6 +127,11 @@ def screen_ephemeris(
         co_locations=[c for r in results for c in r.co_locations],
         failures=[f for r in results for f in r.failures],
         candidate_count=sum(r.candidate_count for r in results),
+        # Per segment: an approach at a segment boundary (a manoeuvre) is listed here.
+        edge_approaches=sorted(
+            (c for r in results for c in r.edge_approaches),
+            key=lambda c: (c.tca, c.secondary_norad_id),
+        ),
     )
 
 
@@ -237,16 +242,21 @@ def _screen_segment(
 
     co_located = {row for row in np.flatnonzero(always_close) if row not in first_failure}
     found = [f for f in found if f[0] not in co_located]
-    conjunctions = _refine(
-        found,
-        secondaries,
-        primary,
-        offset_s,
-        span_start,
-        primary_id,
-        threshold_km,
-        volume,
-        propagator,
+    # Minima at the span's edges (lo == hi) are edge approaches, not conjunctions, as in
+    # screen_catalog: the closest approach lies outside the span.
+    conjunctions, edge_approaches = (
+        _refine(
+            [f for f in found if (f[2] == f[3]) == at_edge],
+            secondaries,
+            primary,
+            offset_s,
+            span_start,
+            primary_id,
+            threshold_km,
+            volume,
+            propagator,
+        )
+        for at_edge in (False, True)
     )
     if hard_body_radius_m is not None and segment.covariances and conjunctions:
         conjunctions = _with_pc(conjunctions, segment, hard_body_radius_m)
@@ -268,6 +278,7 @@ def _screen_segment(
             for row, node in sorted(first_failure.items())
         ],
         candidate_count=candidates,
+        edge_approaches=edge_approaches,
     )
 
 
