@@ -6,7 +6,8 @@ every step in one transaction with its audit entry and its queued notifications:
 post-manoeuvre trajectory screened against the catalog), `run_compliance`, disputes, and
 `advance_all(engine, now)`, the scheduler's step, run periodically by
 `CoordinationScheduler` (`run_coordination_tick`). `send_pending` e-mails the queued
-notifications through SMTP. See docs/coordination.md, "Running coordination".
+notifications through SMTP and POSTs the HMAC-signed webhooks of partners' subscriptions
+(`add_subscription`, `route`, `send_webhooks`). See docs/coordination.md, "Running coordination".
 """
 
 from accord.coordination_ops._cases import (
@@ -55,8 +56,34 @@ from accord.coordination_ops._scheduler import (
     TickReport,
     run_coordination_tick,
 )
+from accord.coordination_ops._subscriptions import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Subscription,
+    SubscriptionError,
+    Topic,
+    WebhookReport,
+    add_subscription,
+    list_subscriptions,
+    remove_subscription,
+    route,
+    send_webhooks,
+    sign_webhook,
+)
 
 __all__ = [
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "Subscription",
+    "SubscriptionError",
+    "Topic",
+    "WebhookReport",
+    "add_subscription",
+    "list_subscriptions",
+    "remove_subscription",
+    "route",
+    "send_webhooks",
+    "sign_webhook",
     "NOT_MEASURED",
     "AdvanceReport",
     "CoordinationScheduler",

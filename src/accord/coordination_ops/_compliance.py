@@ -35,6 +35,7 @@ from accord.coordination import (
 from accord.coordination_ops._cases import list_cases
 from accord.coordination_ops._notify import queue_notification
 from accord.coordination_ops._steps import in_force
+from accord.coordination_ops._subscriptions import Topic
 from accord.store import (
     CatalogBatch,
     ComplianceReportRow,
@@ -217,6 +218,14 @@ def run_compliance(
                     body=f"{notice.summary}\n\nFigures: {dict(notice.figures)}\n",
                     at=now,
                     dedup_key=f"breach:{notice.key}:{party}",
+                    topic=Topic.BREACH,
+                    payload={
+                        "agreement_id": notice.agreement_id,
+                        "clause_id": notice.clause_id,
+                        "breach": notice.key,
+                        "summary": notice.summary,
+                        "figures": dict(notice.figures),
+                    },
                 )
         stored.append(
             StoredCompliance(

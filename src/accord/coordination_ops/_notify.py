@@ -6,19 +6,27 @@ together. `send_pending` is the sender step: it e-mails every row that is due th
 configured SMTP server (stdlib `smtplib`), one short transaction per row, and records the
 outcome: `sent` with `sent_at`, or `failed` with the error and the next attempt after a
 back-off that doubles (ACCORD_NOTIFICATION_RETRY_S, ACCORD_NOTIFICATION_MAX_ATTEMPTS).
+
+With a `topic`, the partner's subscriptions to that topic decide (`route`: e-mail to the
+subscribed address, or a signed webhook); the contacts are e-mailed only when the partner
+has no subscription to the topic, so a partner without subscriptions keeps hearing every
+step and breach by e-mail. `send_pending` also POSTs the due webhooks (`send_webhooks`).
 """
 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from accord.coordination_ops._subscriptions import Topic, route, send_webhooks
 from accord.settings import Settings
 from accord.store import (
     NotificationRow,
@@ -41,13 +49,30 @@ def queue_notification(
     body: str,
     at: datetime,
     dedup_key: str | None = None,
+    topic: Topic | None = None,
+    payload: Mapping[str, Any] | None = None,
 ) -> list[int]:
     """Queue an e-mail to every contact of partner handle `partner`; returns the row ids.
 
     With `dedup_key`, a notification already queued under that key (per contact) is not
     queued again (breach notices are sent once). A partner without contacts gets one row
     without an address, which fails when sent with an error that says to add a contact.
+    With `topic`, a partner subscribed to it gets the message through its subscriptions
+    only (`route`, `payload` the webhook's data) and this returns [] (module notes).
     """
+    if topic is not None:
+        routed = route(
+            session,
+            partner=partner,
+            topic=topic,
+            subject=subject,
+            body=body,
+            payload=payload or {},
+            at=at,
+            dedup_key=dedup_key,
+        )
+        if routed is not None:
+            return []
     found = PartnerRepository(session).find_by_handle(partner)
     contacts: list[PartnerContact | None] = []
     if found is not None:
@@ -88,21 +113,28 @@ def queue_notification(
 
 @dataclass(frozen=True, slots=True)
 class SendReport:
-    """What one `send_pending` run did: rows sent, rows that failed (to retry or for good)."""
+    """What one `send_pending` run did: e-mails sent and failed, webhooks POSTed and failed.
+
+    `skipped_no_server`: no SMTP host is configured, e-mail stays queued.
+    """
 
     sent: int
     failed: int
     skipped_no_server: bool = False
+    webhooks_sent: int = 0
+    webhooks_failed: int = 0
 
 
 def send_pending(engine: Engine, settings: Settings, *, now: datetime) -> SendReport:
     """E-mail every due notification (pending, or failed with attempts left and its back-off
     passed) through ACCORD_SMTP_HOST; each outcome is recorded in its own transaction.
 
-    Without an SMTP host nothing is sent (`skipped_no_server`): rows stay queued.
+    Without an SMTP host no e-mail is sent (`skipped_no_server`): rows stay queued. Due
+    webhook messages are POSTed first (`send_webhooks`), whatever the SMTP configuration.
     """
+    hooks = send_webhooks(engine, settings, now=now)
     if settings.smtp_host is None:
-        return SendReport(0, 0, skipped_no_server=True)
+        return SendReport(0, 0, True, hooks.sent, hooks.failed)
     with transaction(engine) as session:
         due = list(
             session.scalars(
@@ -133,7 +165,7 @@ def send_pending(engine: Engine, settings: Settings, *, now: datetime) -> SendRe
                 row.status, row.error = NotificationStatus.FAILED.value, error
                 row.next_attempt_at = now + timedelta(seconds=wait_s)
                 failed += 1
-    return SendReport(sent, failed)
+    return SendReport(sent, failed, False, hooks.sent, hooks.failed)
 
 
 def _deliver(row: NotificationRow, settings: Settings) -> str | None:

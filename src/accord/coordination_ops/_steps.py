@@ -18,6 +18,7 @@ from accord.agreements import Agreement, agreements_in_force
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.coordination import CaseEvent, DisputeEvent
 from accord.coordination_ops._notify import queue_notification
+from accord.coordination_ops._subscriptions import Topic
 from accord.store import CoordinationStepRow, PartnerRepository
 
 __all__ = ["actor_of", "audit_details", "in_force", "record_case_events", "record_dispute_events"]
@@ -97,6 +98,8 @@ def record_case_events(
                 body=_body(f"coordination case {case_id}", event.kind, event.at, event.detail),
                 at=event.at,
                 dedup_key=f"{case_id}/{first_seq + offset}/{party}",
+                topic=_topic(event.kind, by, Topic.CASE_STEP),
+                payload={**_plain(event.detail), "case_id": case_id, "event": event.kind},
             )
         seqs.append(seq)
     session.flush()
@@ -128,8 +131,22 @@ def record_dispute_events(session: Session, events: Sequence[DisputeEvent]) -> l
                 body=_body(f"dispute {event.dispute_id}", event.kind, event.at, event.detail),
                 at=event.at,
                 dedup_key=f"{event.dispute_id}/{appended.first_seq}/{party}",
+                topic=_topic(event.kind, by, Topic.DISPUTE_STEP),
+                payload={
+                    **_plain(event.detail),
+                    "dispute_id": event.dispute_id,
+                    "event": event.kind,
+                },
             )
     return seqs
+
+
+def _topic(kind: str, by: str | None, step_topic: Topic) -> Topic:
+    """A missed deadline, or an escalation the platform applied, is a `deadline` notice."""
+    platform_escalation = kind.endswith("escalated") and by is None
+    if kind.endswith(("deadline_missed", "exhausted")) or platform_escalation:
+        return Topic.DEADLINE
+    return step_topic
 
 
 def _body(what: str, kind: str, at: datetime, detail: Mapping[str, object]) -> str:

@@ -130,9 +130,17 @@ from accord.store._screening_models import (
     ScreeningRow,
     ScreeningStatus,
 )
+from accord.store._subscription_models import (
+    SubscriptionRow,
+    WebhookDeliveryRow,
+    WebhookMessageRow,
+)
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "SubscriptionRow",
+    "WebhookDeliveryRow",
+    "WebhookMessageRow",
     "CampaignPlanRow",
     "CampaignRequestRow",
     "CampaignTaskRow",
