@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
+from accord.cli import app
 from accord.coordination import DisputeGrounds
 from accord.coordination_ops import (
     SubscriptionError,
@@ -20,6 +23,7 @@ from accord.coordination_ops import (
     send_pending,
 )
 from accord.settings import Settings
+from accord.startup import open_store
 from accord.store import NotificationRow, WebhookDeliveryRow, WebhookMessageRow, transaction
 from tests._smtp_server import SmtpServer
 from tests._webhook_receiver import WebhookReceiver
@@ -152,3 +156,30 @@ def test_cdm_thresholds_filter_and_a_tampered_secret_is_refused(engine: Engine) 
         report = send_pending(engine, Settings(), now=NOW)
         assert report.skipped_no_server and report.webhooks_failed == 1
         assert [h.status for h in receiver.received] == [401]
+
+
+def test_cli_adds_lists_and_removes_a_webhook_subscription(tmp_path: Path) -> None:
+    open_store(Settings(var_dir=tmp_path, seed_demo=False), seed=False)
+    env = {"ACCORD_VAR_DIR": str(tmp_path), "ACCORD_SEED_DEMO": "false"}
+    runner = CliRunner()
+    added = runner.invoke(
+        app,
+        ["subscription", "add", "--partner", "esa", "--topic", "cdm", "--topic", "breach"]
+        + ["--webhook", "https://ops.esa.test/hook", "--secret", "s3cr3t-value"]
+        + ["--pc-min", "1e-4"],
+        env=env,
+    )
+    assert added.exit_code == 0, added.output
+    assert "subscription 1: esa webhook https://ops.esa.test/hook" in added.output
+    listed = runner.invoke(app, ["subscription", "list", "--partner", "esa"], env=env)
+    assert "breach,cdm" in listed.output and "0.0001" in listed.output
+    assert "s3cr3t-value" not in listed.output  # the secret is never shown
+    no_secret = runner.invoke(
+        app,
+        ["subscription", "add", "--partner", "esa", "--topic", "cdm", "--webhook", "https://x/"],
+        env=env,
+    )
+    assert no_secret.exit_code == 1 and "needs a secret" in no_secret.output
+    assert runner.invoke(app, ["subscription", "remove", "1"], env=env).exit_code == 0
+    again = runner.invoke(app, ["subscription", "remove", "1"], env=env)
+    assert again.exit_code == 1 and "no active subscription" in again.output

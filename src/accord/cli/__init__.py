@@ -18,6 +18,7 @@ from accord.cli import (  # noqa: F401
     _propagate,
     _screen,
     _serve,
+    _subscription,
 )
 from accord.cli._app import app
 
