@@ -8,14 +8,15 @@ ephemeris store would add its own series). Coordination requests come from the c
 each proposal asks every party but its proposer, answered by that party's first step
 after it. Metrics without recorded facts are `not_applicable` with the reason in the
 figures: `conjunction_screening_interval_h` (screenings are run by the platform, not per
-partner) and `acquisition_opportunities_per_month` (campaign contributions are not yet
-read here).
+partner). `acquisition_opportunities_per_month` counts the campaign tasks each partner
+accepted (`accord.campaign_ops.acquisition_contributions`: accepted, acquired, delivered or
+missed, at the acquisition start).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from accord.agreements import CommitmentMetric
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.campaign_ops import acquisition_contributions
 from accord.coordination import (
     ClaimPeriod,
     ComplianceFacts,
@@ -53,14 +55,18 @@ NOT_MEASURED: dict[CommitmentMetric, str] = {
         "screenings are run by the platform for everyone; no per-partner screening runs are "
         "recorded"
     ),
-    CommitmentMetric.ACQUISITION_OPPORTUNITIES_PER_MONTH: (
-        "acquisition contributions to campaigns are not recorded as compliance facts yet"
-    ),
 }
 
 
-def compliance_facts(session: Session) -> ComplianceFacts:
-    """Every fact series compliance reads, from the store (module notes)."""
+#: Start of the acquisition-contribution series (before any agreement can be in force).
+_FACTS_SINCE = datetime(1957, 10, 4, tzinfo=UTC)
+
+
+def compliance_facts(session: Session, *, until: datetime | None = None) -> ComplianceFacts:
+    """Every fact series compliance reads, from the store (module notes).
+
+    `until` (aware UTC) bounds the campaign contributions read; default: all of them.
+    """
     claims = tuple(
         ClaimPeriod(str(handle), norad_id, claimed_at, withdrawn_at)
         for handle, norad_id, claimed_at, withdrawn_at in session.execute(
@@ -105,6 +111,11 @@ def compliance_facts(session: Session) -> ComplianceFacts:
         ephemeris_submissions=submissions,
         element_set_submissions=submissions,
         coordination_requests=tuple(requests),
+        acquisition_contributions=tuple(
+            acquisition_contributions(
+                session, _FACTS_SINCE, until or datetime(9999, 1, 1, tzinfo=UTC)
+            )
+        ),
     )
 
 
@@ -173,7 +184,7 @@ def run_compliance(
     agreements = in_force(session, now)
     parties = {a.id: sorted(a.party_ids) for a in agreements}
     stored: list[StoredCompliance] = []
-    for report in evaluate_compliance(agreements, compliance_facts(session), until=now):
+    for report in evaluate_compliance(agreements, compliance_facts(session, until=now), until=now):
         if partner is not None and report.partner != partner:
             continue
         verdict, figures = _figures(report)
