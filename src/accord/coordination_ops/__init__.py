@@ -26,6 +26,7 @@ from accord.coordination_ops._cases import (
     set_asset_profile,
     set_rule_set,
 )
+from accord.coordination_ops._claims import ClaimDisputesReport, open_disputes_from_claims
 from accord.coordination_ops._compliance import (
     NOT_MEASURED,
     StoredCompliance,
@@ -72,6 +73,8 @@ from accord.coordination_ops._subscriptions import (
 )
 
 __all__ = [
+    "ClaimDisputesReport",
+    "open_disputes_from_claims",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "Subscription",

@@ -1,7 +1,8 @@
 """The coordination scheduler: opening cases, deadlines, escalations and e-mail, periodically.
 
-Each tick runs, at one `now`: `open_cases_from_alerts`, `advance_all` and `send_pending`,
-each in its own short transactions. The scheduler keeps no state between ticks: what is
+Each tick runs, at one `now`: `open_cases_from_alerts`, `advance_all`,
+`open_disputes_from_claims` (contested satellite claims) and `send_pending`, each in its
+own short transactions. The scheduler keeps no state between ticks: what is
 due is read from the store every time, each item is applied in one transaction together
 with its audit entries and queued notices, and re-checked under a lock before it is, so a
 process killed at any instant (kill -9) leaves every item done or untouched and the next
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Engine
 
 from accord.coordination_ops._cases import open_cases_from_alerts
+from accord.coordination_ops._claims import ClaimDisputesReport, open_disputes_from_claims
 from accord.coordination_ops._disputes import AdvanceReport, advance_all
 from accord.coordination_ops._notify import SendReport, send_pending
 from accord.settings import Settings
@@ -33,12 +35,14 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class TickReport:
-    """What one tick did: cases opened, what `advance_all` changed, e-mails sent."""
+    """What one tick did: cases opened, what `advance_all` changed, e-mails sent, and the
+    disputes of contested claims (opened or already open, and pairs without one)."""
 
     at: datetime
     cases_opened: tuple[str, ...]
     advanced: AdvanceReport
     sent: SendReport
+    claims: ClaimDisputesReport = ClaimDisputesReport()
 
 
 def run_coordination_tick(engine: Engine, settings: Settings, *, now: datetime) -> TickReport:
@@ -48,8 +52,9 @@ def run_coordination_tick(engine: Engine, settings: Settings, *, now: datetime) 
     """
     opened = open_cases_from_alerts(engine, now=now)
     advanced = advance_all(engine, now)
+    claims = open_disputes_from_claims(engine, now)
     sent = send_pending(engine, settings, now=now)
-    return TickReport(now, tuple(opened), advanced, sent)
+    return TickReport(now, tuple(opened), advanced, sent, claims)
 
 
 class CoordinationScheduler:
