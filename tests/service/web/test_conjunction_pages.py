@@ -93,6 +93,8 @@ def test_the_grantee_sees_the_event_degraded_and_the_outsider_gets_404(
     assert {(e["primary_norad_id"], e["secondary_norad_id"]) for e in api["items"]} == jaxa_pairs
 
     page.get_by_role("button", name="Sign out").click()
+    # Let the sign-out navigation finish: a new navigation would abort it mid-flight.
+    page.wait_for_url(re.compile(r"/console/sign-in"))
     sign_in(page, "nasa-analyst")
     page.goto("/console/conjunctions")
     nasa_pairs = _listed_pairs(page)
