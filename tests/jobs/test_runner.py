@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from accord.catalog import import_element_sets
-from accord.formats import ElementSet
 from accord.jobs import (
     JobParameterError,
     JobRunner,
@@ -21,45 +18,19 @@ from accord.settings import Settings
 from accord.store import (
     JobRepository,
     JobStatus,
-    PartnerKind,
-    PartnerRepository,
     ScreeningRepository,
     transaction,
 )
+from tests._crossing_pair import T0, store_crossing_pair
 
-T0 = datetime(2024, 11, 1, tzinfo=UTC)
 #: Staleness limit of these tests' runners; "a dead process" beat twice as long ago.
 STALE_S = 120.0
-
-
-def _circular(norad_id: int, inclination_deg: float) -> ElementSet:
-    return ElementSet(
-        norad_id=norad_id,
-        epoch=T0,
-        mean_motion_rev_per_day=15.2,
-        eccentricity=0.0001,
-        inclination_deg=inclination_deg,
-        raan_deg=0.0,
-        arg_of_pericenter_deg=0.0,
-        mean_anomaly_deg=0.0,
-        bstar_per_earth_radius=0.0,
-        object_name=f"OBJECT {norad_id}",
-    )
 
 
 @pytest.fixture
 def catalog(engine: Engine) -> Engine:
     """A store holding two objects whose orbits cross at the node at T0, and a bystander."""
-    with transaction(engine) as session:
-        PartnerRepository(session).create("Accord demo generator", kind=PartnerKind.SYSTEM)
-    bystander = dataclasses.replace(_circular(90003, 50.0), mean_motion_rev_per_day=14.0)
-    import_element_sets(
-        engine,
-        [_circular(90001, 50.0), _circular(90002, 90.0), bystander],
-        source_name="crossing pair",
-        partner="Accord demo generator",
-    )
-    return engine
+    return store_crossing_pair(engine)
 
 
 def _settings(**overrides: object) -> Settings:

@@ -2,62 +2,33 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from accord.audit import AuditAction, AuditLog, parse_entry
-from accord.catalog import import_element_sets
-from accord.formats import ElementSet, read_cdm
+from accord.formats import read_cdm
 from accord.screening import AlertRules, open_alerts, run_screening
 from accord.store import (
     AlertLevel,
-    PartnerKind,
-    PartnerRepository,
     ScreeningRepository,
     ScreeningStatus,
     transaction,
 )
+from tests._crossing_pair import T0, store_crossing_pair
 
-T0 = datetime(2024, 11, 1, tzinfo=UTC)
 #: Miss of the crossing pair at its node (SGP4 short-period terms): about 4.24 km.
 EXPECTED_MISS_KM = 4.24
 MISS_TOLERANCE_KM = 0.01
 
 
-def _circular(norad_id: int, inclination_deg: float) -> ElementSet:
-    return ElementSet(
-        norad_id=norad_id,
-        epoch=T0,
-        mean_motion_rev_per_day=15.2,
-        eccentricity=0.0001,
-        inclination_deg=inclination_deg,
-        raan_deg=0.0,
-        arg_of_pericenter_deg=0.0,
-        mean_anomaly_deg=0.0,
-        bstar_per_earth_radius=0.0,
-        object_name=f"OBJECT {norad_id}",
-    )
-
-
 @pytest.fixture
 def catalog(engine: Engine) -> Engine:
     """A store holding two objects whose orbits cross at the node at T0 (and a bystander)."""
-    with transaction(engine) as session:
-        PartnerRepository(session).create("Accord demo generator", kind=PartnerKind.SYSTEM)
-    # A higher orbit (14 rev/day, ~400 km higher) that never comes within the threshold.
-    bystander = dataclasses.replace(_circular(90003, 50.0), mean_motion_rev_per_day=14.0)
-    import_element_sets(
-        engine,
-        [_circular(90001, 50.0), _circular(90002, 90.0), bystander],
-        source_name="crossing pair",
-        partner="Accord demo generator",
-    )
-    return engine
+    return store_crossing_pair(engine)
 
 
 def _screen(engine: Engine, start: datetime, rules: AlertRules | None = None) -> int:
