@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import sys
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RESULTS_DIR", "machine_info", "shared_data", "write_result"]
+__all__ = ["RESULTS_DIR", "machine_info", "shared_data", "timings_ms", "write_result"]
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 _REPO = Path(__file__).resolve().parent.parent
@@ -73,3 +76,25 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     }
     path.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n", encoding="utf-8")
     return path
+
+
+def timings_ms(action: Callable[[int], object], arguments: Sequence[int]) -> dict[str, float]:
+    """Wall-clock and thread-CPU time per call, in ms; CPU time is immune to other processes."""
+    wall, cpu = [], []
+    for argument in arguments:
+        wall_started, cpu_started = time.perf_counter(), time.thread_time()
+        action(argument)
+        cpu.append((time.thread_time() - cpu_started) * 1e3)
+        wall.append((time.perf_counter() - wall_started) * 1e3)
+    wall.sort()
+    cpu.sort()
+    p99 = min(len(wall) - 1, int(0.99 * len(wall)))
+    return {
+        "count": len(wall),
+        "median_ms": statistics.median(wall),
+        "p99_ms": wall[p99],
+        "max_ms": wall[-1],
+        "cpu_median_ms": statistics.median(cpu),
+        "cpu_p99_ms": cpu[p99],
+        "cpu_max_ms": cpu[-1],
+    }

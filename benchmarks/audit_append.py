@@ -25,10 +25,9 @@ from __future__ import annotations
 import json
 import os
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +47,7 @@ from accord.audit import (
     verify_inclusion,
 )
 from accord.store import AuditLogRepository, create_engine, head_revision, transaction, upgrade
-from benchmarks._common import write_result
+from benchmarks._common import timings_ms, write_result
 
 BATCHES = 100
 BATCH_SIZE = 1_000
@@ -150,26 +149,6 @@ def _million_entry_database() -> tuple[Path, float | None]:
     return path, built_s
 
 
-def _timings_ms(action: Callable[[int], object], arguments: Sequence[int]) -> dict[str, float]:
-    wall, cpu = [], []
-    for argument in arguments:
-        wall_started, cpu_started = time.perf_counter(), time.thread_time()
-        action(argument)
-        cpu.append((time.thread_time() - cpu_started) * 1e3)
-        wall.append((time.perf_counter() - wall_started) * 1e3)
-    wall.sort()
-    cpu.sort()
-    p99 = min(len(wall) - 1, int(0.99 * len(wall)))
-    return {
-        "count": len(wall),
-        "median_ms": statistics.median(wall),
-        "p99_ms": wall[p99],
-        "max_ms": wall[-1],
-        "cpu_median_ms": statistics.median(cpu),
-        "cpu_p99_ms": cpu[p99],
-    }
-
-
 def _proofs(path: Path) -> dict[str, Any]:
     engine = create_engine(f"sqlite:///{path}")
     rng = random.Random(SEED)
@@ -184,9 +163,9 @@ def _proofs(path: Path) -> dict[str, Any]:
             # Warm the page cache the way a serving process would be warm.
             for seq in leaves[:50]:
                 log.inclusion_proof(seq, n)
-            inclusion = _timings_ms(lambda seq: log.inclusion_proof(seq, n), leaves)
-            consistency = _timings_ms(lambda m: log.consistency_proof(m, n), firsts)
-            baseline = _timings_ms(log.entry, leaves)
+            inclusion = timings_ms(lambda seq: log.inclusion_proof(seq, n), leaves)
+            consistency = timings_ms(lambda m: log.consistency_proof(m, n), firsts)
+            baseline = timings_ms(log.entry, leaves)
             for seq in leaves[:20]:
                 data = log.entry(seq)
                 assert data is not None

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import gc
 import random
-import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from accord.audit import (
@@ -33,7 +32,7 @@ from accord.audit import (
     verify_consistency,
     verify_inclusion,
 )
-from benchmarks._common import write_result
+from benchmarks._common import timings_ms, write_result
 
 TREE_SIZE = 1_000_000
 BASELINE_SIZE = 65_536 + 1_000
@@ -42,28 +41,6 @@ BASELINE_PROOFS = 5
 ENTRIES_ENCODED = 20_000
 TARGET_PROOF_MS = 5.0
 SEED = 20_260_301
-
-
-def _timings_ms(action: Callable[[int], object], arguments: Sequence[int]) -> dict[str, float]:
-    """Wall-clock and thread-CPU time per call; CPU time is immune to other processes."""
-    wall, cpu = [], []
-    for argument in arguments:
-        wall_started, cpu_started = time.perf_counter(), time.thread_time()
-        action(argument)
-        cpu.append((time.thread_time() - cpu_started) * 1e3)
-        wall.append((time.perf_counter() - wall_started) * 1e3)
-    wall.sort()
-    cpu.sort()
-    p99 = min(len(wall) - 1, int(0.99 * len(wall)))
-    return {
-        "count": len(wall),
-        "median_ms": statistics.median(wall),
-        "p99_ms": wall[p99],
-        "max_ms": wall[-1],
-        "cpu_median_ms": statistics.median(cpu),
-        "cpu_p99_ms": cpu[p99],
-        "cpu_max_ms": cpu[-1],
-    }
 
 
 def _naive_path(m: int, leaves: Sequence[bytes]) -> list[bytes]:
@@ -121,17 +98,17 @@ def run() -> dict:
 
     indices = [rng.randrange(TREE_SIZE) for _ in range(PROOFS)]
     first_sizes = [rng.randrange(1, TREE_SIZE) for _ in range(PROOFS)]
-    inclusion = _timings_ms(lambda i: inclusion_proof(store, i, TREE_SIZE), indices)
-    consistency = _timings_ms(lambda m: consistency_proof(store, m, TREE_SIZE), first_sizes)
-    root_timing = _timings_ms(lambda n: tree_root(store, n), first_sizes)
+    inclusion = timings_ms(lambda i: inclusion_proof(store, i, TREE_SIZE), indices)
+    consistency = timings_ms(lambda m: consistency_proof(store, m, TREE_SIZE), first_sizes)
+    root_timing = timings_ms(lambda n: tree_root(store, n), first_sizes)
 
     proofs = {i: inclusion_proof(store, i, TREE_SIZE) for i in indices}
-    verify_inclusion_timing = _timings_ms(
+    verify_inclusion_timing = timings_ms(
         lambda i: verify_inclusion(leaves[i], i, TREE_SIZE, proofs[i], root), indices
     )
     first_roots = {m: tree_root(store, m) for m in first_sizes}
     consistency_proofs = {m: consistency_proof(store, m, TREE_SIZE) for m in first_sizes}
-    verify_consistency_timing = _timings_ms(
+    verify_consistency_timing = timings_ms(
         lambda m: verify_consistency(m, TREE_SIZE, consistency_proofs[m], first_roots[m], root),
         first_sizes,
     )
@@ -140,14 +117,14 @@ def run() -> dict:
     baseline_leaves = leaves[:BASELINE_SIZE]
     baseline_indices = [rng.randrange(BASELINE_SIZE) for _ in range(BASELINE_PROOFS)]
     baseline_firsts = [rng.randrange(1, BASELINE_SIZE) for _ in range(BASELINE_PROOFS)]
-    baseline_inclusion = _timings_ms(lambda i: _naive_path(i, baseline_leaves), baseline_indices)
-    baseline_consistency = _timings_ms(
+    baseline_inclusion = timings_ms(lambda i: _naive_path(i, baseline_leaves), baseline_indices)
+    baseline_consistency = timings_ms(
         lambda m: _naive_subproof(m, baseline_leaves, True), baseline_firsts
     )
-    baseline_root = _timings_ms(lambda n: merkle_tree_hash(baseline_leaves[:n]), [BASELINE_SIZE])
+    baseline_root = timings_ms(lambda n: merkle_tree_hash(baseline_leaves[:n]), [BASELINE_SIZE])
     for i in baseline_indices:  # both methods give the same proof
         assert _naive_path(i, baseline_leaves) == inclusion_proof(store, i, BASELINE_SIZE)
-    stored_at_baseline_size = _timings_ms(
+    stored_at_baseline_size = timings_ms(
         lambda i: inclusion_proof(store, i, BASELINE_SIZE), baseline_indices
     )
 
