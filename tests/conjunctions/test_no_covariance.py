@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -18,7 +20,7 @@ def test_maximum_pc_tends_to_alfanos_small_radius_formula() -> None:
     miss = np.array([1000.0, 5000.0])
     result = maximum_pc(miss, 5.0)
     assert result.method == "ALFANO-2005-MAX"
-    assert result.pc == pytest.approx(3.0 * 25.0 / (np.e * miss**2), rel=1e-3)
+    assert result.pc == pytest.approx(3.0 * 25.0 / (math.e * miss**2), rel=1e-3)
     assert result.dilution_threshold_m == pytest.approx(miss / np.sqrt(2.0), rel=1e-3)
 
 
