@@ -41,6 +41,7 @@ from tests.access._world import (
     PUBLIC_OBJECT,
     build_world,
 )
+from tests.service.web import _campaign_world, _coordination_world
 from tests.store._factory import element_set
 
 __all__ = [
@@ -98,6 +99,8 @@ def build_console_world(engine: Engine) -> None:
             add_console_user(
                 session, f"{handle}-analyst", partners.get_by_handle(handle), "analyst", PASSWORD
             )
+    _coordination_world.seed(engine)
+    _campaign_world.seed(engine)
 
 
 def _add_conjunctions(engine: Engine) -> None:

@@ -9,7 +9,15 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from accord.service.web import _events, _pages, _session
+from accord.service.web import (
+    _agreements,
+    _campaigns,
+    _coordination,
+    _events,
+    _globe,
+    _pages,
+    _session,
+)
 
 __all__ = ["CONSOLE_PREFIX", "STATIC_DIR", "VENDOR_DIR", "install_console"]
 
@@ -32,7 +40,8 @@ def install_console(app: FastAPI) -> None:
     `/console/static/`; `/console` itself goes to the dashboard."""
     app.include_router(_session.router, prefix=CONSOLE_PREFIX, include_in_schema=False)
     app.include_router(_pages.router, prefix=CONSOLE_PREFIX, include_in_schema=False)
-    app.include_router(_events.router, prefix=CONSOLE_PREFIX, include_in_schema=False)
+    for module in (_events, _globe, _coordination, _campaigns, _agreements):
+        app.include_router(module.router, prefix=CONSOLE_PREFIX, include_in_schema=False)
     app.mount(f"{CONSOLE_PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="console-static")
 
     @app.get(CONSOLE_PREFIX, include_in_schema=False)
