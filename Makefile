@@ -33,12 +33,17 @@ VENDOR_FILES := \
 	frontend/node_modules/topojson-client/dist/topojson-client.min.js \
 	frontend/node_modules/world-atlas/land-110m.json \
 	frontend/node_modules/world-atlas/countries-110m.json
+# CesiumJS for the globe: its whole built folder (Cesium.js, Workers, Assets with the
+# NaturalEarthII imagery tiles, Widgets CSS), which Cesium loads relative to itself.
+CESIUM_BUILD := frontend/node_modules/cesium/Build/Cesium
 
 $(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { echo "make assets: npm is not installed; the web console needs Node.js 20+ with npm (Debian: apt-get install nodejs npm), then run make again" >&2; exit 1; }
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
 	mkdir -p $(VENDOR)
 	cp $(VENDOR_FILES) $(VENDOR)/
+	rm -rf $(VENDOR)/cesium
+	cp -R $(CESIUM_BUILD) $(VENDOR)/cesium
 	touch $@
 
 assets: $(VENDOR)/.installed
