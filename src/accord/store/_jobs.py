@@ -1,11 +1,11 @@
-"""Background jobs: the `jobs` table and its repository (migration 0006_jobs).
+"""Background jobs: the `jobs` table and its repository (migrations 0006_jobs, 0010).
 
-A job is long work (a screening) whose state lives in the database so that it survives the
-process that runs it: `queued` -> `running` -> `completed` | `failed`. The runner claims a
-queued job with a conditional UPDATE (two runners never claim the same job), beats a
-heartbeat while it runs, and records progress (stage, fraction); at start-up, jobs left
-`running` with a stale heartbeat are queued again or failed (docs/screening.md, "Jobs and
-scale-out"). Every method is a few statements in the caller's (short) transaction.
+A job is long work (a screening, a campaign plan) whose state lives in the database so that
+it survives the process that runs it: `queued` -> `running` -> `completed` | `failed`. The
+runner claims a queued job with a conditional UPDATE (two runners never claim the same job),
+beats a heartbeat while it runs, and records progress (stage, fraction); at start-up, jobs
+left `running` with a stale heartbeat are queued again or failed (docs/screening.md, "Jobs
+and scale-out"). Every method is a few statements in the caller's (short) transaction.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ class JobKind(StrEnum):
     """What a job does."""
 
     SCREENING = "screening"
+    #: Planning a pool's validated campaign requests (migration 0010_campaign_plan_jobs).
+    CAMPAIGN_PLAN = "campaign_plan"
 
 
 class JobStatus(StrEnum):
@@ -68,6 +70,8 @@ class JobRow(Base):
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     #: The result: the screening a completed screening job stored.
     screening_id: Mapped[int | None] = mapped_column(sa.ForeignKey("screenings.id"))
+    #: The result: the plan a completed campaign-planning job stored.
+    campaign_plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_plans.id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class JobRecord:
     attempt_count: int
     error_message: str | None
     screening_id: int | None
+    campaign_plan_id: int | None = None
 
 
 def _record(row: JobRow) -> JobRecord:
@@ -104,6 +109,7 @@ def _record(row: JobRow) -> JobRecord:
         attempt_count=row.attempt_count,
         error_message=row.error_message,
         screening_id=row.screening_id,
+        campaign_plan_id=row.campaign_plan_id,
     )
 
 
@@ -187,7 +193,15 @@ class JobRepository:
         """Beat a running job's heartbeat: its process is alive."""
         self._session.execute(self._running(job_id).values(heartbeat_at=now))
 
-    def complete(self, job_id: int, *, screening_id: int | None, now: datetime) -> None:
+    def complete(
+        self,
+        job_id: int,
+        *,
+        screening_id: int | None,
+        now: datetime,
+        campaign_plan_id: int | None = None,
+    ) -> None:
+        """Mark a running job completed with its result (a screening or a campaign plan)."""
         self._session.execute(
             self._running(job_id).values(
                 status=JobStatus.COMPLETED.value,
@@ -195,6 +209,7 @@ class JobRepository:
                 heartbeat_at=now,
                 progress_fraction=1.0,
                 screening_id=screening_id,
+                campaign_plan_id=campaign_plan_id,
             )
         )
 
