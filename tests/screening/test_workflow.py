@@ -73,6 +73,37 @@ def test_two_screenings_of_one_encounter_make_one_event_with_two_cdms(catalog: E
         assert {e.content_sha256 for e in issued} == hashes
 
 
+def test_a_one_vs_many_screening_with_the_pair_reversed_joins_the_same_event(
+    catalog: Engine,
+) -> None:
+    # All-vs-all makes the lower id (90001) primary; screening 90002 against the catalog
+    # makes 90002 primary: the same encounter, so the same event.
+    first = _screen(catalog, T0 - timedelta(minutes=30))
+    second = run_screening(
+        catalog,
+        start=T0 - timedelta(minutes=20),
+        duration=timedelta(hours=1),
+        threshold_km=20.0,
+        primary_norad_ids=[90002],
+    ).screening_id
+    with transaction(catalog) as session:
+        repository = ScreeningRepository(session)
+        (event,) = repository.events()
+        assert event.cdm_count == 2 and event.last_screening_id == second
+        # The event keeps the order of the conjunction that opened it ...
+        assert (event.primary_norad_id, event.secondary_norad_id) == (90001, 90002)
+        history = repository.event_history(event.event_id)
+        # ... and each conjunction and CDM keeps its own, as screened.
+        assert [(c.screening_id, c.primary_norad_id, c.secondary_norad_id) for c in history] == [
+            (first, 90001, 90002),
+            (second, 90002, 90001),
+        ]
+        reversed_cdm = repository.cdm(history[1].cdm_id)
+        assert reversed_cdm is not None
+        message = read_cdm(reversed_cdm.kvn.encode("utf-8"), source=reversed_cdm.message_id)
+        assert message.object1.metadata.object_designator.endswith("90002")
+
+
 def test_a_later_encounter_of_the_same_pair_is_a_new_event(catalog: Engine) -> None:
     _screen(catalog, T0 - timedelta(minutes=30))
     # Half an orbit later (about 47 minutes) the pair meets again at the other node.

@@ -1,11 +1,14 @@
 """Grouping conjunctions into events across screenings, and the events' alert levels.
 
-An event is one encounter of one ordered pair (primary, secondary). A new conjunction joins
-the pair's event whose TCA is nearest to its own, when the two TCAs are within the
-tolerance (`ACCORD_EVENT_TCA_TOLERANCE_S`, default 600 s): successive screenings of the
-same encounter move the TCA by seconds as element sets are updated, while two encounters
-of one pair are at least about half an orbit apart (45 minutes in LEO). The event's TCA,
-miss, Pc and alert level are those of its latest CDM.
+An event is one encounter of one pair of objects, whichever of them was screened as primary:
+an all-vs-all screening makes the lower NORAD id primary, a one-vs-many screening (or an
+operator's ephemeris) the screened object, and both find the same encounter. The event
+keeps the order of the conjunction that opened it; each conjunction and CDM keeps its own.
+A new conjunction joins the pair's event whose TCA is nearest to its own, when the two
+TCAs are within the tolerance (`ACCORD_EVENT_TCA_TOLERANCE_S`, default 600 s): successive
+screenings of the same encounter move the TCA by seconds as element sets are updated,
+while two encounters of one pair are at least about half an orbit apart (45 minutes in
+LEO). The event's TCA, miss, Pc and alert level are those of its latest CDM.
 """
 
 from __future__ import annotations
@@ -75,6 +78,11 @@ class _Encounter:
     pc_method: str | None
 
 
+def _pair_key(first_norad_id: int, second_norad_id: int) -> tuple[int, int]:
+    """The unordered pair: (A, B) and (B, A) are one pair of objects."""
+    return (min(first_norad_id, second_norad_id), max(first_norad_id, second_norad_id))
+
+
 def assign_events(
     encounters: Sequence[tuple[int, int, datetime, float, float | None, str | None]],
     existing: Sequence[StoredEvent],
@@ -85,13 +93,15 @@ def assign_events(
 ) -> list[EventAssignment]:
     """Group this screening's encounters (primary, secondary, TCA, miss km, Pc, method).
 
-    Encounters are taken in TCA order; each joins the nearest-TCA event of its pair within
+    Encounters are taken in TCA order; each joins the nearest-TCA event of its pair (either
+    order of the two objects) within
     `tolerance_s` (an existing one, or one created earlier in this screening), else starts
     a new event. Returns every touched or created event; `members` index `encounters`.
     """
     by_pair: dict[tuple[int, int], list[EventAssignment]] = {}
     for stored in existing:
-        by_pair.setdefault((stored.primary_norad_id, stored.secondary_norad_id), []).append(
+        pair = _pair_key(stored.primary_norad_id, stored.secondary_norad_id)
+        by_pair.setdefault(pair, []).append(
             EventAssignment(
                 event_id=stored.event_id,
                 primary_norad_id=stored.primary_norad_id,
@@ -109,8 +119,9 @@ def assign_events(
     order = sorted(range(len(encounters)), key=lambda k: (encounters[k][2], k))
     for k in order:
         encounter = _Encounter(*encounters[k])
-        pair = (encounter.primary_norad_id, encounter.secondary_norad_id)
-        candidates = by_pair.setdefault(pair, [])
+        candidates = by_pair.setdefault(
+            _pair_key(encounter.primary_norad_id, encounter.secondary_norad_id), []
+        )
         nearest = min(
             candidates,
             key=lambda e: abs((e.tca - encounter.tca).total_seconds()),
@@ -119,8 +130,8 @@ def assign_events(
         if nearest is None or abs((nearest.tca - encounter.tca).total_seconds()) > tolerance_s:
             nearest = EventAssignment(
                 event_id=None,
-                primary_norad_id=pair[0],
-                secondary_norad_id=pair[1],
+                primary_norad_id=encounter.primary_norad_id,
+                secondary_norad_id=encounter.secondary_norad_id,
                 tca=encounter.tca,
                 first_seen_at=seen_at,
                 cdm_count=0,

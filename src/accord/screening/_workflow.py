@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from accord.conjunctions import (
     ScreeningResult,
     ScreeningVolume,
     conjunctions_to_cdms,
+    screen_against,
     screen_catalog,
 )
 from accord.formats import ConjunctionDataMessage, ElementSet, format_cdm_kvn
@@ -281,6 +282,7 @@ def run_screening(
     screening_volume: ScreeningVolume | None = None,
     step_s: float = 60.0,
     element_sets: Sequence[ElementSet] | None = None,
+    primary_norad_ids: Collection[int] | None = None,
     source_name: str | None = None,
     hard_body_radius_m: float = DEFAULT_HARD_BODY_RADIUS_M,
     pc_method: str = ALFANO_2005_MAX,
@@ -295,11 +297,13 @@ def run_screening(
     """Screen the current catalog (or `element_sets`, e.g. from a file) and store it all.
 
     Times UTC (aware), distances km. With `element_sets` the screening records
-    `source_name` instead of a catalog batch. With a `dask_client` (`dask_client()`) the
-    screening runs in time pieces on that cluster (`screen_catalog_distributed`, the same
-    result). `on_stored(session, record)` runs in the storing transaction, so that what it
-    writes (a job's completion) commits or rolls back with the screening. Returns the
-    stored screening.
+    `source_name` instead of a catalog batch. With `primary_norad_ids` the screening is
+    one-vs-many: those objects (primary in every conjunction) against all the others, in
+    this process (it is a small fraction of an all-vs-all). Otherwise, with a `dask_client`
+    (`dask_client()`), the screening runs in time pieces on that cluster
+    (`screen_catalog_distributed`, the same result). `on_stored(session, record)` runs in
+    the storing transaction, so that what it writes (a job's completion) commits or rolls
+    back with the screening. Returns the stored screening.
     """
     started_at = datetime.now(UTC)
     _report(progress, "load", 0.0)
@@ -315,7 +319,26 @@ def run_screening(
             f"screening needs at least two objects, the catalog has {len(element_sets)}; "
             "import a catalog first (accord catalog import)"
         )
-    if dask_client is not None:
+    if primary_norad_ids is not None:
+        wanted = set(primary_norad_ids)
+        primaries = [es for es in element_sets if es.norad_id in wanted]
+        missing = sorted(wanted - {es.norad_id for es in primaries})
+        if missing:
+            raise ValueError(
+                f"one-vs-many screening: NORAD ids {missing} are not in the screened catalog; "
+                "import their element sets first (accord catalog import) or drop them"
+            )
+        result = screen_against(
+            primaries,
+            element_sets,
+            start=start,
+            duration=duration,
+            threshold_km=threshold_km,
+            screening_volume=screening_volume,
+            step_s=step_s,
+            progress=lambda fraction: _report(progress, "screen", fraction),
+        )
+    elif dask_client is not None:
         result = screen_catalog_distributed(
             element_sets,
             client=dask_client,
