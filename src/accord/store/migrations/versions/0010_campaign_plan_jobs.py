@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.schema import SchemaItem
 
 from accord.store._types import UTCDateTime
 
@@ -37,7 +38,7 @@ _OLD_KIND_CHECK = "ck_jobs_ck_jobs_kind"
 
 def _rebuild_sqlite(kinds: str, *, with_plan: bool) -> None:
     """Recreate `jobs` with the CHECK on `kinds`, with or without `campaign_plan_id`."""
-    columns: list[sa.SchemaItem] = [
+    columns: list[SchemaItem] = [
         sa.Column("id", sa.Integer, nullable=False),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("parameters", sa.JSON, nullable=False),
@@ -52,7 +53,7 @@ def _rebuild_sqlite(kinds: str, *, with_plan: bool) -> None:
         sa.Column("error_message", sa.Text, nullable=True),
         sa.Column("screening_id", sa.Integer, nullable=True),
     ]
-    constraints: list[sa.SchemaItem] = [
+    constraints: list[SchemaItem] = [
         sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
         sa.ForeignKeyConstraint(
             ["screening_id"], ["screenings.id"], name=op.f("fk_jobs_screening_id_screenings")
