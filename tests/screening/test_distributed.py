@@ -26,6 +26,8 @@ DURATION = timedelta(days=1)
 #: The brief's identity: same pairs, TCA within 1 microsecond, miss within 1 mm.
 TCA_TOLERANCE_S = 1e-6
 MISS_TOLERANCE_KM = 1e-6
+#: When the edge pair at the span's end meets (30 minutes after the span).
+END_MEETING = START + DURATION + timedelta(minutes=30)
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +39,14 @@ def client() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def population() -> list[ElementSet]:
-    """300 Starlinks, a docked twin of the first, and a pair that is close only mid-span.
+    """300 Starlinks, a docked twin of the first, a pair close only mid-span, two edge pairs.
 
     The pair (same orbit at epoch START + 12 h, mean motions 0.0003 rev/day apart) is
     within 5 km from about 04:30 to 19:30: co-located in the middle pieces but not over the
     day, so its one conjunction (12:00, ~0.09 km) comes from the pair's re-screening.
+    The edge pairs (same orbit, mean motions 0.003 rev/day apart, so about 6 km apart per
+    hour from epoch) meet 30 minutes before the span (receding at its start) and 30 minutes
+    after it (approaching at its end): edge approaches, not conjunctions.
     """
     path = require_shared(CATALOG)
     catalog = [
@@ -53,7 +58,18 @@ def population() -> list[ElementSet]:
     trail = dataclasses.replace(
         lead, norad_id=990003, mean_motion_rev_per_day=lead.mean_motion_rev_per_day + 3e-4
     )
-    return [*starlinks, docked, lead, trail]
+    edge_pairs = []
+    for first_id, epoch in ((990004, START - timedelta(minutes=30)), (990006, END_MEETING)):
+        base = dataclasses.replace(starlinks[1], norad_id=first_id, epoch=epoch)
+        edge_pairs += [
+            base,
+            dataclasses.replace(
+                base,
+                norad_id=first_id + 1,
+                mean_motion_rev_per_day=base.mean_motion_rev_per_day + 3e-3,
+            ),
+        ]
+    return [*starlinks, docked, lead, trail, *edge_pairs]
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +97,13 @@ def _assert_same(single: ScreeningResult, distributed: ScreeningResult) -> None:
     for near, far in zip(single.co_locations, distributed.co_locations, strict=True):
         assert abs(near.max_sampled_distance_km - far.max_sampled_distance_km) <= MISS_TOLERANCE_KM
     assert distributed.failures == single.failures
+    # Edge approaches (the span's first and last instants) as the single run has them.
+    assert [(c.primary_norad_id, c.secondary_norad_id) for c in distributed.edge_approaches] == [
+        (c.primary_norad_id, c.secondary_norad_id) for c in single.edge_approaches
+    ]
+    for one, other in zip(single.edge_approaches, distributed.edge_approaches, strict=True):
+        assert abs((one.tca - other.tca).total_seconds()) <= TCA_TOLERANCE_S
+        assert abs(one.miss_km - other.miss_km) <= MISS_TOLERANCE_KM
     assert distributed.start == single.start and distributed.end == single.end
 
 
@@ -99,6 +122,11 @@ def test_local_cluster_gives_the_single_process_result(
     ]
     drifting = [c for c in distributed.conjunctions if c.secondary_norad_id == 990003]
     assert len(drifting) == 1 and drifting[0].miss_km < 0.2
+    # One edge approach at each end of the span, from the edge pairs, and nowhere else.
+    assert [(c.primary_norad_id, c.tca) for c in single.edge_approaches] == [
+        (990004, START),
+        (990006, START + DURATION),
+    ]
 
 
 def test_many_short_pieces_give_the_same_result(

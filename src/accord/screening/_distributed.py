@@ -19,6 +19,10 @@ Exactness (docs/screening.md, "Jobs and scale-out"):
   interval and are never kept. A TCA within float noise of a boundary may be kept by both
   neighbours: each piece keeps `BOUNDARY_SLACK_S` beyond its interval and duplicates
   (same pair, TCAs within `DUPLICATE_TCA_S`) keep the lower piece's copy.
+- Edge approaches (a distance under the threshold at the span's start or end whose minimum
+  lies outside the span) are those of the first piece at the span's start and of the last
+  piece at the span's end; every piece also reports some at its own inner edges, which lie
+  in a margin and are dropped.
 - Co-location needs the whole span: a pair is co-located when its element sets are
   identical (any piece says so) or when every piece reports it co-located. A pair
   co-located in some pieces only (a vehicle that undocks) had its conjunctions dropped
@@ -238,17 +242,28 @@ def screen_catalog_distributed(
             for primary, secondary in sorted(partial)
         ]
         conjunctions = [c for c in merged.conjunctions if (c[1], c[2]) not in partial]
+        edge_approaches = [c for c in merged.edge_approaches if (c[1], c[2]) not in partial]
         co_locations = list(merged.co_locations)
         for rescreen in client.gather(rescreens):
             conjunctions.extend(
                 (c.tca_offset_s, c.primary_norad_id, c.secondary_norad_id, c)
                 for c in rescreen.conjunctions
             )
+            edge_approaches.extend(
+                (c.tca_offset_s, c.primary_norad_id, c.secondary_norad_id, c)
+                for c in rescreen.edge_approaches
+            )
             # The whole-span verdict: co-located, a formation, or conjunctions.
             co_locations.extend(rescreen.co_locations)
         co_locations.sort(key=lambda c: (c.primary_norad_id, c.secondary_norad_id))
-        merged = dataclasses.replace(merged, conjunctions=conjunctions, co_locations=co_locations)
+        merged = dataclasses.replace(
+            merged,
+            conjunctions=conjunctions,
+            co_locations=co_locations,
+            edge_approaches=edge_approaches,
+        )
     merged.conjunctions.sort(key=lambda item: item[:3])
+    merged.edge_approaches.sort(key=lambda item: item[:3])
     stage_seconds: dict[str, float] = {}
     for result in results.values():
         for stage, seconds in result.stage_seconds.items():
@@ -264,6 +279,7 @@ def screen_catalog_distributed(
         failures=merged.failures,
         stage_seconds=stage_seconds,
         candidate_count=sum(result.candidate_count for result in results.values()),
+        edge_approaches=[item[3] for item in merged.edge_approaches],
     )
 
 
@@ -274,6 +290,8 @@ class _Merged:
     co_locations: list[CoLocation]
     partial_co_locations: set[tuple[int, int]]
     failures: list[PropagationFailure]
+    #: As `conjunctions`: the edge approaches at the span's start and end.
+    edge_approaches: list[tuple[float, int, int, Conjunction]]
 
 
 def _merge(
@@ -285,6 +303,9 @@ def _merge(
 ) -> _Merged:
     """Merge the pieces' results in piece order (deterministic whatever order they finished)."""
     kept: list[tuple[float, int, int, Conjunction]] = []
+    edges: list[tuple[float, int, int, Conjunction]] = []
+    edge_seen: set[tuple[int, int, bool]] = set()
+    span_end_s = step_count * step
     last_kept: dict[tuple[int, int], list[float]] = {}
     co_located: dict[tuple[int, int], tuple[bool, float, int]] = {}
     first_failure: dict[int, datetime] = {}
@@ -314,6 +335,27 @@ def _merge(
                     ),
                 )
             )
+        for approach in result.edge_approaches:
+            tca_s = offset_s + approach.tca_offset_s
+            # Only the span's own edges: a piece's inner edges lie in a margin. Short pieces
+            # can share the span's start or end (a margin reaches it): keep one copy.
+            at_end = tca_s >= span_end_s - BOUNDARY_SLACK_S
+            if tca_s > BOUNDARY_SLACK_S and not at_end:
+                continue
+            edge_key = (approach.primary_norad_id, approach.secondary_norad_id, at_end)
+            if edge_key in edge_seen:
+                continue
+            edge_seen.add(edge_key)
+            edges.append(
+                (
+                    tca_s,
+                    approach.primary_norad_id,
+                    approach.secondary_norad_id,
+                    dataclasses.replace(
+                        approach, tca=start + timedelta(seconds=tca_s), tca_offset_s=tca_s
+                    ),
+                )
+            )
         for co_location in result.co_locations:
             pair = (co_location.primary_norad_id, co_location.secondary_norad_id)
             identical, worst_km, count = co_located.get(pair, (False, 0.0, 0))
@@ -337,6 +379,7 @@ def _merge(
             for pair in sorted(whole)
         ],
         partial_co_locations=set(co_located) - whole,
+        edge_approaches=[item for item in edges if (item[1], item[2]) not in whole],
         failures=[
             PropagationFailure(norad_id, first_failure[norad_id])
             for norad_id in sorted(first_failure)
