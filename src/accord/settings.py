@@ -190,6 +190,21 @@ class Settings(BaseSettings):
         description="Wait after a notification's first failed attempt; doubled at each failure.",
     )
 
+    webhook_secret_key_file: Path | None = Field(
+        default=None,
+        description=(
+            "Fernet key file that encrypts webhook secrets at rest; created on first use with "
+            "mode 0600; default: <var_dir>/keys/webhook-secrets.fernet."
+        ),
+    )
+
+    @property
+    def resolved_webhook_secret_key_file(self) -> Path:
+        """The webhook secrets' key file; default `<var_dir>/keys/webhook-secrets.fernet`."""
+        if self.webhook_secret_key_file is not None:
+            return self.webhook_secret_key_file
+        return self.var_dir / "keys" / "webhook-secrets.fernet"
+
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to the embedded SQLite file under `var_dir`."""

@@ -15,6 +15,7 @@ from accord.coordination import DisputeGrounds
 from accord.coordination_ops import (
     SubscriptionError,
     Topic,
+    WebhookSecretKey,
     add_subscription,
     list_subscriptions,
     open_dispute_record,
@@ -34,8 +35,9 @@ SECRET = "jaxa-hook-secret"
 
 
 def test_dispute_steps_reach_a_signed_webhook_after_a_retry_and_a_subscribed_address(
-    engine: Engine,
+    engine: Engine, tmp_path: Path
 ) -> None:
+    key_file = tmp_path / "webhook.key"
     build_world(engine)  # partners without contacts: only subscriptions deliver
     with WebhookReceiver(SECRET) as receiver, SmtpServer() as smtp:
         with transaction(engine) as session:
@@ -45,6 +47,7 @@ def test_dispute_steps_reach_a_signed_webhook_after_a_retry_and_a_subscribed_add
                 topics=[Topic.DISPUTE_STEP],
                 webhook_url=receiver.url,
                 secret=SECRET,
+                secret_key=WebhookSecretKey.load_or_create(key_file),
                 at=NOW,
             )
             add_subscription(
@@ -64,7 +67,9 @@ def test_dispute_steps_reach_a_signed_webhook_after_a_retry_and_a_subscribed_add
                 subject="late ephemerides",
                 at=NOW,
             )
-        settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp.port)
+        settings = Settings(
+            smtp_host="127.0.0.1", smtp_port=smtp.port, webhook_secret_key_file=key_file
+        )
         receiver.fail_next(1)
         first = send_pending(engine, settings, now=NOW)
         assert (first.webhooks_sent, first.webhooks_failed) == (0, 1)
@@ -97,7 +102,11 @@ def test_dispute_steps_reach_a_signed_webhook_after_a_retry_and_a_subscribed_add
     assert unrouted == []  # subscribers are not also sent to (missing) contacts
 
 
-def test_cdm_thresholds_filter_and_a_tampered_secret_is_refused(engine: Engine) -> None:
+def test_cdm_thresholds_filter_and_a_tampered_secret_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    settings = Settings(webhook_secret_key_file=tmp_path / "webhook.key")
+    secret_key = WebhookSecretKey.from_settings(settings)
     with transaction(engine) as session:
         sub = add_subscription(
             session,
@@ -105,6 +114,7 @@ def test_cdm_thresholds_filter_and_a_tampered_secret_is_refused(engine: Engine) 
             topics=[Topic.CDM],
             webhook_url="http://127.0.0.1:9/x",
             secret="s",
+            secret_key=secret_key,
             pc_min=1e-4,
             miss_max_km=1.0,
             at=NOW,
@@ -148,12 +158,13 @@ def test_cdm_thresholds_filter_and_a_tampered_secret_is_refused(engine: Engine) 
                 topics=[Topic.BREACH],
                 webhook_url=receiver.url,
                 secret="a-wrong-secret",
+                secret_key=secret_key,
                 at=NOW,
             )
             route(
                 session, partner="esa", topic=Topic.BREACH, subject="b", body="", payload={}, at=NOW
             )
-        report = send_pending(engine, Settings(), now=NOW)
+        report = send_pending(engine, settings, now=NOW)
         assert report.skipped_no_server and report.webhooks_failed == 1
         assert [h.status for h in receiver.received] == [401]
 

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -109,6 +110,17 @@ _OPEN = (
 )
 
 Key = tuple[str, int, datetime]
+
+
+def _notices() -> ModuleType:
+    """`accord.coordination_ops` (the `campaign_task` notices), imported on first use.
+
+    Imported late because accord.coordination_ops imports this package (compliance counts
+    campaign contributions): a module-level import would be circular.
+    """
+    import accord.coordination_ops
+
+    return accord.coordination_ops
 
 
 def _now(at: datetime | None) -> datetime:
@@ -467,6 +479,7 @@ def _store_plan(
     session.flush()
     for row in rows:
         _refresh_request_status(session, row)
+    _notices().notify_plan_recorded(session, plan_row, rows, at=now, reason=reason)
     AuditLog(session).append(
         [
             _event(
@@ -708,5 +721,9 @@ def update_task(
     if target in (TaskStatus.DECLINED, TaskStatus.MISSED):
         new_plan = _replan_after(session, principal, task, now)
     else:
-        _refresh_request_status(session, _request_row(session, task.request_id))
+        request = _request_row(session, task.request_id)
+        was = request.status
+        _refresh_request_status(session, request)
+        if request.status == RequestStatus.DELIVERED.value != was:
+            _notices().notify_request_delivered(session, request, at=now)
     return task, new_plan

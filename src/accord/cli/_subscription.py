@@ -14,6 +14,8 @@ from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.coordination_ops import (
     SubscriptionError,
     Topic,
+    WebhookSecretKey,
+    WebhookSecretKeyError,
     add_subscription,
     list_subscriptions,
     remove_subscription,
@@ -43,7 +45,10 @@ def add_command(
     email: str | None = typer.Option(None, "--email", help="Deliver by e-mail to this address."),
     webhook: str | None = typer.Option(None, "--webhook", help="Deliver by POST to this URL."),
     secret: str | None = typer.Option(
-        None, "--secret", help="HMAC-SHA256 key that signs webhook bodies."
+        None,
+        "--secret",
+        help="HMAC-SHA256 key that signs webhook bodies (at most 64 characters; stored "
+        "encrypted with ACCORD_WEBHOOK_SECRET_KEY_FILE).",
     ),
     pc_min: float | None = typer.Option(
         None, "--pc-min", help="CDM topic: notify when Pc is at least this."
@@ -57,8 +62,11 @@ def add_command(
         topics = [Topic(t) for t in topic]
     except ValueError:
         raise _fail(f"--topic {topic}: unknown topic; use one of {_TOPICS}") from None
-    engine = open_store(settings_of(ctx), seed=False)
+    settings = settings_of(ctx)
+    engine = open_store(settings, seed=False)
     try:
+        # The key is read (created on first use) only for a webhook: its secret is encrypted.
+        secret_key = WebhookSecretKey.from_settings(settings) if webhook is not None else None
         with transaction(engine) as session:
             stored = add_subscription(
                 session,
@@ -69,9 +77,10 @@ def add_command(
                 secret=secret,
                 pc_min=pc_min,
                 miss_max_km=miss_max_km,
+                secret_key=secret_key,
                 at=datetime.now(UTC),
             )
-    except SubscriptionError as exc:
+    except (SubscriptionError, WebhookSecretKeyError) as exc:
         raise _fail(str(exc)) from None
     stdout_console().print(
         f"subscription {stored.id}: {stored.partner} {stored.channel} {stored.target}",

@@ -10,6 +10,10 @@ notifications through SMTP and POSTs the HMAC-signed webhooks of partners' subsc
 (`add_subscription`, `route`, `send_webhooks`). See docs/coordination.md, "Running coordination".
 """
 
+from accord.coordination_ops._campaign_notices import (
+    notify_plan_recorded,
+    notify_request_delivered,
+)
 from accord.coordination_ops._cases import (
     UnknownCaseError,
     accept_case,
@@ -57,7 +61,14 @@ from accord.coordination_ops._scheduler import (
     TickReport,
     run_coordination_tick,
 )
+from accord.coordination_ops._secrets import (
+    ENCRYPTED_PREFIX,
+    WebhookSecretKey,
+    WebhookSecretKeyError,
+    is_encrypted,
+)
 from accord.coordination_ops._subscriptions import (
+    MAX_SECRET_CHARS,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     Subscription,
@@ -73,6 +84,13 @@ from accord.coordination_ops._subscriptions import (
 )
 
 __all__ = [
+    "notify_plan_recorded",
+    "notify_request_delivered",
+    "ENCRYPTED_PREFIX",
+    "MAX_SECRET_CHARS",
+    "WebhookSecretKey",
+    "WebhookSecretKeyError",
+    "is_encrypted",
     "ClaimDisputesReport",
     "open_disputes_from_claims",
     "SIGNATURE_HEADER",

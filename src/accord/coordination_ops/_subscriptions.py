@@ -14,6 +14,10 @@ Webhook signature: header `X-Accord-Timestamp` (Unix seconds) and
 receiver checks both the body and its age. Retries double the back-off
 (ACCORD_NOTIFICATION_RETRY_S, ACCORD_NOTIFICATION_MAX_ATTEMPTS); every attempt is logged in
 `webhook_deliveries` (attempt, HTTP status, error, duration).
+
+Secrets are stored encrypted (`WebhookSecretKey`, module `_secrets`): `add_subscription`
+takes the deployment's key and `send_webhooks` reads it from the settings; no secret is
+returned, printed or logged, and delivery errors never quote one.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from accord.coordination_ops._secrets import WebhookSecretKey
 from accord.settings import Settings
 from accord.store import (
     NotificationRow,
@@ -44,6 +49,7 @@ from accord.store import (
 )
 
 __all__ = [
+    "MAX_SECRET_CHARS",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "Subscription",
@@ -62,6 +68,11 @@ SIGNATURE_HEADER = "X-Accord-Signature"
 TIMESTAMP_HEADER = "X-Accord-Timestamp"
 #: Seconds a webhook receiver gets to answer one POST.
 WEBHOOK_TIMEOUT_S = 10.0
+#: Longest webhook secret accepted: its Fernet token (`fernet:` + base64 of 57 bytes plus
+#: the secret padded to whole 16-byte blocks: 191 characters at 64) fits the 200-character
+#: `subscriptions.secret`. 64 characters carry 384 bits of base64: beyond what HMAC-SHA256
+#: needs.
+MAX_SECRET_CHARS = 64
 
 
 class Topic(StrEnum):
@@ -117,11 +128,14 @@ def add_subscription(
     secret: str | None = None,
     pc_min: float | None = None,
     miss_max_km: float | None = None,
+    secret_key: WebhookSecretKey | None = None,
 ) -> Subscription:
     """Store a subscription of partner handle `partner` to `topics` by e-mail or webhook.
 
     Exactly one of `email` and `webhook_url` is given; a webhook needs a `secret` (HMAC
-    key) and an http(s) URL. `pc_min` (0..1) and `miss_max_km` (> 0) filter CDMs.
+    key, at most `MAX_SECRET_CHARS`), an http(s) URL and `secret_key`, the deployment's
+    key (`WebhookSecretKey.from_settings(settings)`) that encrypts the secret at rest.
+    `pc_min` (0..1) and `miss_max_km` (> 0) filter CDMs.
     """
     if (email is None) == (webhook_url is None):
         raise SubscriptionError("subscription: give exactly one of email and webhook_url")
@@ -134,6 +148,15 @@ def add_subscription(
             )
         if not secret:
             raise SubscriptionError("subscription: a webhook needs a secret to sign its body")
+        if len(secret) > MAX_SECRET_CHARS:
+            raise SubscriptionError(
+                f"subscription secret: {len(secret)} characters; use at most {MAX_SECRET_CHARS}"
+            )
+        if secret_key is None:
+            raise SubscriptionError(
+                "subscription: pass secret_key=WebhookSecretKey.from_settings(settings) to "
+                "store a webhook secret (it is kept encrypted)"
+            )
     if email is not None and "@" not in email:
         raise SubscriptionError(f"subscription email {email!r}: not an e-mail address")
     if pc_min is not None and not 0.0 <= pc_min <= 1.0:
@@ -145,7 +168,11 @@ def add_subscription(
         channel="email" if email is not None else "webhook",
         address=email,
         url=webhook_url,
-        secret=secret if webhook_url is not None else None,
+        secret=(
+            secret_key.encrypt(secret)
+            if webhook_url is not None and secret is not None and secret_key is not None
+            else None
+        ),
         topics=sorted({Topic(t).value for t in topics}),
         pc_min=pc_min,
         miss_max_km=miss_max_km,
@@ -195,12 +222,15 @@ def route(
     dedup_key: str | None = None,
     pc: float | None = None,
     miss_km: float | None = None,
+    subscription_id: int | None = None,
 ) -> int | None:
     """Queue the message to every matching subscription of `partner` to `topic`.
 
     Returns the number of subscriptions matched (0 when thresholds filtered them all), or
     None when the partner has no subscription to the topic (the caller's default applies).
     `dedup_key` keeps a message from being queued twice to the same subscription.
+    `subscription_id` narrows it to that one subscription, for a sender whose message
+    differs per subscription (the CDM digest of a screening, `accord.screening`).
     """
     rows = [
         r
@@ -209,7 +239,7 @@ def route(
             .where(SubscriptionRow.partner == partner, SubscriptionRow.removed_at.is_(None))
             .order_by(SubscriptionRow.id)
         )
-        if topic.value in r.topics
+        if topic.value in r.topics and subscription_id in (None, r.id)
     ]
     if not rows:
         return None
@@ -282,7 +312,8 @@ def send_webhooks(engine: Engine, settings: Settings, *, now: datetime) -> Webho
 
     Messages of a removed subscription stay unsent. A 2xx answer marks the message sent;
     anything else (status or transport error) marks it failed with the next attempt after a
-    doubling back-off, until the attempts run out.
+    doubling back-off, until the attempts run out. Secrets are decrypted with the key of
+    ACCORD_WEBHOOK_SECRET_KEY_FILE, read only when a message is due.
     """
     with transaction(engine) as session:
         due = list(
@@ -301,7 +332,9 @@ def send_webhooks(engine: Engine, settings: Settings, *, now: datetime) -> Webho
             )
         )
     sent = failed = 0
+    secret_key = WebhookSecretKey.from_settings(settings) if due else None
     for message_id in due:
+        assert secret_key is not None
         with transaction(engine, write_lock=True) as session:
             row = session.get(WebhookMessageRow, message_id)
             if row is None or row.status == NotificationStatus.SENT.value:
@@ -309,7 +342,9 @@ def send_webhooks(engine: Engine, settings: Settings, *, now: datetime) -> Webho
             subscription = session.get(SubscriptionRow, row.subscription_id)
             assert subscription is not None and subscription.url and subscription.secret
             status_code, error, duration_ms = _post(
-                subscription.url, subscription.secret, row.payload
+                subscription.url,
+                secret_key.decrypt(subscription.secret, subscription_id=subscription.id),
+                row.payload,
             )
             row.attempts += 1
             session.add(

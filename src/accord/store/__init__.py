@@ -71,6 +71,7 @@ from accord.store._coordination import (
     ManoeuvrePlanRow,
     NotificationRow,
     NotificationStatus,
+    PlanCatalogEntryRow,
     RuleSetRow,
 )
 from accord.store._credentials import (
@@ -138,6 +139,7 @@ from accord.store._subscription_models import (
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "PlanCatalogEntryRow",
     "SubscriptionRow",
     "WebhookDeliveryRow",
     "WebhookMessageRow",

@@ -31,6 +31,7 @@ __all__ = [
     "ManoeuvrePlanKind",
     "ManoeuvrePlanRow",
     "NotificationRow",
+    "PlanCatalogEntryRow",
     "NotificationStatus",
     "RuleSetRow",
 ]
@@ -119,6 +120,30 @@ class ManoeuvrePlanRow(Base):
     screening: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlanCatalogEntryRow(Base):
+    """A committed plan's post-manoeuvre mean element set added to the catalog (0011).
+
+    Provenance beside the catalog batch (partner = the plan's owner, source name
+    `manoeuvre-plan:<id>`): which plan, which element set, and how closely SGP4 with the
+    fitted elements follows the plan's trajectory (position residuals over the fit span).
+    """
+
+    __tablename__ = "plan_catalog_entries"
+
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("manoeuvre_plans.id"), primary_key=True, autoincrement=False
+    )
+    batch_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_batches.id"))
+    norad_id: Mapped[int] = mapped_column(sa.Integer)
+    epoch: Mapped[datetime] = mapped_column(UTCDateTime())
+    fit_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    fit_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    fit_samples: Mapped[int] = mapped_column(sa.Integer)
+    fit_rms_km: Mapped[float] = mapped_column(sa.Float)
+    fit_max_km: Mapped[float] = mapped_column(sa.Float)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DisputeRow(Base):

@@ -34,7 +34,8 @@ class SubscriptionRow(Base):
     channel: Mapped[str] = mapped_column(sa.String(16))
     #: E-mail address (channel `email`).
     address: Mapped[str | None] = mapped_column(sa.String(320))
-    #: Receiver URL and HMAC-SHA256 secret (channel `webhook`).
+    #: Receiver URL and HMAC-SHA256 secret (channel `webhook`); the secret is stored
+    #: encrypted, `fernet:<token>` (revision 0011; `accord.coordination_ops.WebhookSecretKey`).
     url: Mapped[str | None] = mapped_column(sa.String(2000))
     secret: Mapped[str | None] = mapped_column(sa.String(200))
     #: Topic names (`accord.coordination_ops.Topic` values).
