@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from accord.access import (
+    AgreementRepository,
     CatalogItem,
     Principal,
     get_visible_object,
@@ -24,11 +26,13 @@ from accord.access import (
     visible_history,
 )
 from accord.audit import AuditLog, SignedCheckpoint
+from accord.coordination_ops import list_cases
 from accord.formats import ElementSet
 from accord.orbits import Sgp4Propagator, itrs_to_geodetic, teme_to_itrs
 from accord.store import (
     AssetRepository,
     ClaimStatus,
+    ComplianceReportRow,
     PartnerRepository,
     ScreeningRecord,
     ScreeningRepository,
@@ -38,12 +42,17 @@ from accord.store import (
 __all__ = [
     "CATALOG_PAGE_SIZE",
     "HISTORY_LIMIT",
+    "CaseDeadline",
     "CatalogSearchPage",
+    "CommitmentStatus",
     "Dashboard",
     "ObjectDetail",
     "catalog_search",
     "dashboard",
     "ground_track",
+    "my_compliance",
+    "my_open_cases",
+    "time_left",
     "object_detail",
     "orbit_altitudes_km",
 ]
@@ -61,8 +70,46 @@ _EARTH_RADIUS_KM = 6378.135
 
 
 @dataclass(frozen=True, slots=True)
+class CaseDeadline:
+    """An open coordination case the partner is a party to, and its next deadline (UTC)."""
+
+    case_id: str
+    state: str
+    parties: tuple[str, ...]
+    primary_norad_id: int
+    secondary_norad_id: int
+    tca: datetime
+    next_deadline: datetime | None
+    awaiting_me: bool
+    #: The next deadline as time left ("5 h 12 min left", "overdue by 3 min").
+    left: str
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CommitmentStatus:
+    """The latest verdict of one commitment of an agreement the partner signs.
+
+    `measured` and `threshold` are in the metric's unit (its name's suffix: `_h` hours,
+    `_per_month`); `measured` is None when not applicable (`reason` says why).
+    """
+
+    agreement_id: str
+    party: str
+    clause_id: str
+    metric: str
+    verdict: str
+    measured: float | None
+    comparison: str | None
+    threshold: float | None
+    reason: str | None
+    evaluated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Dashboard:
-    """The signed-in partner's overview: its catalog view, screening, events, checkpoint."""
+    """The signed-in partner's overview: its catalog view, screening, events, coordination
+    cases and compliance, checkpoint."""
 
     visible_objects: int
     synthetic_objects: int
@@ -71,6 +118,8 @@ class Dashboard:
     last_screening: ScreeningRecord | None
     open_events: list[StoredEvent]
     checkpoint: SignedCheckpoint | None
+    open_cases: list[CaseDeadline]
+    compliance: list[CommitmentStatus]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +180,82 @@ def dashboard(session: Session, principal: Principal, *, at: datetime | None = N
         last_screening=screenings[0] if screenings else None,
         open_events=events[:20],
         checkpoint=AuditLog(session).latest_checkpoint(),
+        open_cases=my_open_cases(session, principal.partner, now=now),
+        compliance=my_compliance(session, principal.partner),
     )
+
+
+def time_left(deadline: datetime | None, now: datetime) -> tuple[str, bool]:
+    """`deadline` as time left from `now` ("5 h 12 min left") and whether it has passed."""
+    if deadline is None:
+        return "no deadline", False
+    seconds = (deadline - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        span = f"{days} d {hours} h"
+    elif hours:
+        span = f"{hours} h {mins} min"
+    else:
+        span = f"{mins} min"
+    return (f"overdue by {span}", True) if seconds < 0 else (f"{span} left", False)
+
+
+def my_open_cases(session: Session, partner: str, *, now: datetime) -> list[CaseDeadline]:
+    """Open coordination cases `partner` is a party to (its assets), next deadline first."""
+    found = [
+        CaseDeadline(
+            case.id,
+            case.state.value,
+            case.parties,
+            case.encounter.primary.norad_id,
+            case.encounter.secondary.norad_id,
+            case.trigger.tca,
+            case.next_deadline,
+            partner in case.awaiting,
+            *time_left(case.next_deadline, now),
+        )
+        for case in list_cases(session, open_only=True)
+        if partner in case.parties
+    ]
+    return sorted(found, key=lambda c: (c.next_deadline or c.tca, c.case_id))
+
+
+def my_compliance(session: Session, partner: str) -> list[CommitmentStatus]:
+    """The latest stored compliance verdict of every commitment of the agreements `partner`
+    signs (theirs and the other parties'), as `GET /api/v1/compliance/reports` lists them."""
+    mine = [
+        r.agreement_id
+        for r in AgreementRepository(session).all()
+        if partner in r.latest.document.signatory_ids
+    ]
+    rows = session.scalars(
+        sa.select(ComplianceReportRow)
+        .where(ComplianceReportRow.agreement_id.in_(mine))
+        .order_by(ComplianceReportRow.evaluated_at.desc(), ComplianceReportRow.id.desc())
+    )
+    latest: dict[tuple[str, str], ComplianceReportRow] = {}
+    for row in rows:
+        latest.setdefault((row.agreement_id, row.partner), row)
+    statuses = []
+    for (agreement_id, party), row in sorted(latest.items()):
+        for clause_id, figures in sorted(row.figures.get("commitments", {}).items()):
+            statuses.append(
+                CommitmentStatus(
+                    agreement_id,
+                    party,
+                    clause_id,
+                    str(figures.get("metric")),
+                    str(figures.get("verdict")),
+                    figures.get("measured"),
+                    figures.get("comparison"),
+                    figures.get("threshold"),
+                    figures.get("reason"),
+                    row.evaluated_at,
+                )
+            )
+    return statuses
 
 
 def catalog_search(
