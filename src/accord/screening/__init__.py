@@ -13,6 +13,7 @@ from accord.screening._distributed import (
     screen_catalog_distributed,
 )
 from accord.screening._events import AlertRules, EventAssignment, assign_events, open_alerts
+from accord.screening._notify import CdmNotice, notify_cdm_subscribers
 from accord.screening._workflow import (
     DEFAULT_EVENT_TCA_TOLERANCE_S,
     DEFAULT_ORIGINATOR,
@@ -32,10 +33,12 @@ __all__ = [
     "DEFAULT_EVENT_TCA_TOLERANCE_S",
     "DEFAULT_ORIGINATOR",
     "AlertRules",
+    "CdmNotice",
     "EventAssignment",
     "ScreeningProgress",
     "assign_events",
     "build_cdms",
+    "notify_cdm_subscribers",
     "open_alerts",
     "run_screening",
     "store_screening",

@@ -3,9 +3,10 @@
 Steps: read the current element sets and the latest batch id (a short read transaction),
 screen them (`accord.conjunctions.screen_catalog`, no transaction held: it takes minutes
 on the whole catalog), build the CDMs and their Pcs, then write everything in ONE write
-transaction: the screening row, new and updated events, conjunctions, CDMs (KVN), and one
-`cdm.issued` audit entry per CDM whose content_sha256 is the KVN's SHA-256. A failure at any
-point of that transaction leaves nothing behind. See docs/screening.md.
+transaction: the screening row, new and updated events, conjunctions, CDMs (KVN), one
+`cdm.issued` audit entry per CDM whose content_sha256 is the KVN's SHA-256, and the notices
+of the partners' `cdm` subscriptions (`accord.screening._notify`). A failure at any point of
+that transaction leaves nothing behind. See docs/screening.md.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from accord.conjunctions import (
 from accord.formats import ConjunctionDataMessage, ElementSet, format_cdm_kvn
 from accord.screening._distributed import screen_catalog_distributed
 from accord.screening._events import AlertRules, EventAssignment, assign_events
+from accord.screening._notify import notify_cdm_subscribers
 from accord.store import (
     CatalogRepository,
     ScreeningRecord,
@@ -268,6 +270,8 @@ def store_screening(
             )
         ]
     )
+    # The partners' `cdm` subscriptions hear of what they may see, with the CDMs.
+    notify_cdm_subscribers(session, screening_id, at=now)
     record = repository.screening(screening_id)
     assert record is not None
     return record
