@@ -5,7 +5,9 @@ ground stations and commit their shares under agreements in force; an authorised
 submits a request, a duty officer validates it, the planner assigns acquisitions across the
 pool (HiGHS), each owner accepts or declines its tasks, a decline or a missed acquisition
 re-forms the plan. Each step is authorised through `accord.access` (deny by default) and
-logged in the same transaction. See docs/campaigns.md, "Running a campaign".
+logged in the same transaction. Planning comes in three steps (`prepare_plan`, `compute_plan`,
+`record_plan`) so that the `campaign_plan` job of `accord.jobs` computes outside any
+transaction; `plan_campaign` runs them at once. See docs/campaigns.md, "Running a campaign".
 """
 
 from accord.campaign_ops._coverage import (
@@ -29,6 +31,17 @@ from accord.campaign_ops._outputs import (
     plan_json,
     satellite_timeline,
 )
+from accord.campaign_ops._planning import (
+    PLANNING_STAGES,
+    ComputedPlan,
+    PlanInputsChanged,
+    PlanningInputs,
+    PlanningProgress,
+    compute_plan,
+    plan_campaign,
+    prepare_plan,
+    record_plan,
+)
 from accord.campaign_ops._pool import (
     DEFAULT_POOL,
     SHARE_TOLERANCE,
@@ -43,8 +56,8 @@ from accord.campaign_ops._workflow import (
     SETTLE_S,
     SLEW_RATE_DEG_S,
     TASK_TRANSITIONS,
+    TaskSlot,
     close_request,
-    plan_campaign,
     quiet_stdout,
     submit_request,
     update_task,
@@ -57,6 +70,15 @@ __all__ = [
     "TRACK_MARGIN_S",
     "plan_coverage",
     "CSV_COLUMNS",
+    "PLANNING_STAGES",
+    "ComputedPlan",
+    "PlanInputsChanged",
+    "PlanningInputs",
+    "PlanningProgress",
+    "TaskSlot",
+    "compute_plan",
+    "prepare_plan",
+    "record_plan",
     "DEFAULT_POOL",
     "DUTY_ROLES",
     "SETTLE_S",

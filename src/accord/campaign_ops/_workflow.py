@@ -15,9 +15,10 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import ModuleType
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -39,8 +40,6 @@ from accord.campaign_ops._errors import (
 )
 from accord.campaign_ops._pool import (
     DEFAULT_POOL,
-    committed_shares,
-    pooled_stations,
     require_asset_write,
     require_member,
 )
@@ -50,25 +49,17 @@ from accord.campaigns import (
     AcquisitionRequest,
     AreaOfInterest,
     Assignment,
-    EoSensor,
     Opportunity,
     SensorKind,
-    access_windows,
-    attach_downlinks,
-    build_opportunities,
-    plan_acquisitions,
     replan,
 )
-from accord.orbits import GroundStation, predict_passes
 from accord.store import (
     CampaignPlanRow,
     CampaignRequestRow,
     CampaignTaskRow,
-    CatalogRepository,
     PartnerRepository,
     PlanContributionRow,
     PlanRequestRow,
-    PoolSatelliteRow,
     RequestStatus,
     TaskStatus,
 )
@@ -78,8 +69,8 @@ __all__ = [
     "SETTLE_S",
     "SLEW_RATE_DEG_S",
     "TASK_TRANSITIONS",
+    "TaskSlot",
     "close_request",
-    "plan_campaign",
     "quiet_stdout",
     "submit_request",
     "update_task",
@@ -320,7 +311,17 @@ def _handles(session: Session) -> dict[int, str]:
     return {p.id: p.handle or str(p.id) for p in PartnerRepository(session).all()}
 
 
-def _blocked_by(task: CampaignTaskRow, window: AccessWindow) -> bool:
+@dataclass(frozen=True, slots=True)
+class TaskSlot:
+    """When and how (roll, degrees) a task occupies its satellite (UTC times)."""
+
+    norad_id: int
+    acquisition_start: datetime
+    acquisition_end: datetime
+    roll_deg: float
+
+
+def _blocked_by(task: CampaignTaskRow | TaskSlot, window: AccessWindow) -> bool:
     """True when one satellite cannot do both the task and the window (overlap or slew)."""
     if task.norad_id != window.norad_id:
         return False
@@ -349,61 +350,6 @@ def _free_of(
         )
     )
     return [o for o in opportunities if not any(_blocked_by(t, o.window) for t in others)]
-
-
-def _compute_opportunities(
-    session: Session,
-    pool: str,
-    requests: list[AcquisitionRequest],
-    shares: dict[str, float],
-    handles: dict[int, str],
-) -> list[Opportunity]:
-    """Access windows of the pooled satellites of committed partners, with downlinks."""
-    satellites = [
-        row
-        for row in session.scalars(
-            sa.select(PoolSatelliteRow)
-            .where(PoolSatelliteRow.pool == pool)
-            .order_by(PoolSatelliteRow.norad_id)
-        )
-        if handles[row.partner_id] in shares
-    ]
-    if not satellites or not requests:
-        return []
-    sensors = {
-        row.norad_id: EoSensor(
-            row.sensor_kind,  # type: ignore[arg-type]
-            max_off_nadir_deg=row.max_off_nadir_deg,
-            swath_km=row.swath_km,
-            resolution_m=row.resolution_m,
-            min_sun_elevation_deg=row.min_sun_elevation_deg,
-        )
-        for row in satellites
-    }
-    owners = {row.norad_id: handles[row.partner_id] for row in satellites}
-    page = CatalogRepository(session).latest(norad_ids=list(sensors))
-    element_sets = [item.element_set for item in page.items]
-    start = min(r.window_start for r in requests)
-    end = max(r.delivery_deadline for r in requests)
-    stations = [
-        GroundStation(
-            name=station.station_id,
-            latitude_deg=station.latitude_deg,
-            longitude_deg=station.longitude_deg,
-            altitude_m=station.altitude_m,
-            min_elevation_deg=pool_row.min_elevation_deg,
-            provider=station.provider,
-        )
-        for pool_row, station in pooled_stations(session, pool)
-    ]
-    passes = predict_passes(element_sets, stations, start, end) if stations else []
-    windows = {}
-    for request in requests:
-        found = access_windows(
-            element_sets, sensors, request.area, request.window_start, request.window_end
-        )
-        windows[request.request_id] = attach_downlinks(found, passes) if stations else found
-    return build_opportunities(requests, windows, owners)
 
 
 def _store_plan(
@@ -497,60 +443,6 @@ def _store_plan(
         ]
     )
     return plan_row
-
-
-def plan_campaign(
-    session: Session,
-    principal: Principal,
-    *,
-    pool: str = DEFAULT_POOL,
-    method: Literal["milp", "greedy"] = "milp",
-    at: datetime | None = None,
-) -> CampaignPlanRow:
-    """Plan every validated request of `pool` across its pooled satellites and stations.
-
-    Shares are the partners' commitments under agreements in force at `at`; satellites of
-    partners without one are left out. Acquisitions that other plans' active tasks block on
-    the same satellite are left out too. Requests that get tasks become `planned`; the
-    others stay `validated` for the next run. Logs `campaign.plan.recorded`.
-    """
-    now = _now(at)
-    _require_duty(session, principal, pool, now, "plan campaigns")
-    rows = list(
-        session.scalars(
-            sa.select(CampaignRequestRow)
-            .where(
-                CampaignRequestRow.pool == pool,
-                CampaignRequestRow.status == RequestStatus.VALIDATED.value,
-            )
-            .order_by(CampaignRequestRow.id)
-        )
-    )
-    if not rows:
-        raise CampaignError(
-            f"pool {pool!r} has no validated request to plan; validate one first "
-            "(`accord campaign validate REQUEST_ID --partner NAME`)"
-        )
-    shares = committed_shares(session, pool, now)
-    if not shares or sum(shares.values()) <= 0.0:
-        raise CampaignError(
-            f"no partner has committed a share of pool {pool!r} under an agreement in force; "
-            "commit one (`accord pool commit --partner NAME --agreement ID`)"
-        )
-    handles = _handles(session)
-    requests = [_as_request(row, handles[row.partner_id]) for row in rows]
-    opportunities = _compute_opportunities(session, pool, requests, shares, handles)
-    opportunities = _free_of(session, opportunities, {row.id for row in rows})
-    with quiet_stdout():
-        plan = plan_acquisitions(
-            requests,
-            opportunities,
-            shares,
-            method=method,
-            slew_rate_deg_s=SLEW_RATE_DEG_S,
-            settle_s=SETTLE_S,
-        )
-    return _store_plan(session, principal, pool, plan, rows, opportunities, shares, now, None, None)
 
 
 # --- tasks ----------------------------------------------------------------------------------

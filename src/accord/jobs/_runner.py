@@ -2,8 +2,9 @@
 
 Each step is a short transaction: claim (conditional UPDATE), progress and heartbeat
 updates while the job runs, and completion, which commits in the same transaction as the
-screening it stored (`run_screening(on_stored=...)`), so a job is never completed without
-its result nor its result stored twice by one attempt. A process that dies mid-job leaves
+screening it stored (`run_screening(on_stored=...)`) or the campaign plan it recorded
+(`accord.jobs._campaign_jobs`), so a job is never completed without its result nor its
+result stored twice by one attempt. A process that dies mid-job leaves
 the job `running` with a heartbeat that stops; `recover()` (at start-up) queues such jobs
 again while they have attempts left, else fails them with the reason. A resumed screening
 simply reruns: nothing of an unfinished attempt was stored.
@@ -23,6 +24,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from accord.jobs._campaign_jobs import run_campaign_plan_job
 from accord.jobs._screening_jobs import ScreeningJobParameters
 from accord.screening import AlertRules, dask_client, run_screening
 from accord.settings import Settings
@@ -184,9 +186,6 @@ class JobRunner:
             thread.join()
 
     def _run(self, job: JobRecord) -> None:
-        if job.kind is not JobKind.SCREENING:
-            raise ValueError(f"job {job.job_id} has kind {job.kind!r}, which this runner lacks")
-        parameters = ScreeningJobParameters.from_json(job.parameters)
         written: dict[str, float] = {}
 
         def progress(stage: str, fraction: float) -> None:
@@ -197,6 +196,13 @@ class JobRunner:
                 JobRepository(session).record_progress(
                     job.job_id, stage, fraction, now=self._clock()
                 )
+
+        if job.kind is JobKind.CAMPAIGN_PLAN:
+            run_campaign_plan_job(self._engine, job, progress, self._clock)
+            return
+        if job.kind is not JobKind.SCREENING:
+            raise ValueError(f"job {job.job_id} has kind {job.kind!r}, which this runner lacks")
+        parameters = ScreeningJobParameters.from_json(job.parameters)
 
         def complete(session: Session, record: ScreeningRecord) -> None:
             JobRepository(session).complete(
