@@ -52,6 +52,7 @@ from accord.coordination_ops._notify import SendReport, queue_notification, send
 from accord.coordination_ops._plans import (
     PlanError,
     PlanScreening,
+    commit_plan,
     plan_manoeuvre,
     plan_visible_to,
     post_manoeuvre_oem,
@@ -84,6 +85,7 @@ from accord.coordination_ops._subscriptions import (
 )
 
 __all__ = [
+    "commit_plan",
     "notify_plan_recorded",
     "notify_request_delivered",
     "ENCRYPTED_PREFIX",

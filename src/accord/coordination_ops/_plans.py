@@ -38,6 +38,7 @@ from accord.agreements import AccessAction, DataClass, Resource
 from accord.audit import AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.conjunctions import DEFAULT_HARD_BODY_RADIUS_M, default_covariance_pc, screen_ephemeris
 from accord.coordination_ops._cases import get_case
+from accord.coordination_ops._plan_catalog import add_plan_to_catalog
 from accord.coordination_ops._steps import actor_of, audit_details
 from accord.formats import (
     OemHeader,
@@ -53,6 +54,7 @@ from accord.store import CatalogRepository, ManoeuvrePlanKind, ManoeuvrePlanRow
 __all__ = [
     "PlanError",
     "PlanScreening",
+    "commit_plan",
     "plan_manoeuvre",
     "plan_visible_to",
     "post_manoeuvre_oem",
@@ -263,29 +265,86 @@ def plan_manoeuvre(
     )
     session.add(row)
     session.flush()
+    details: dict[str, Any] = {
+        "step": "plan.screened",
+        "kind": kind.value,
+        "verdict": screening.verdict,
+        "min_miss_km": screening.min_miss_km,
+        "conjunctions": len(screening.conjunctions),
+    }
+    if kind is ManoeuvrePlanKind.COMMITTED:
+        details.update(_catalog_details(session, row, at))
+    _audit_plan(session, row, owner, at, details)
+    return row.id, screening
+
+
+def _catalog_details(session: Session, row: ManoeuvrePlanRow, at: datetime) -> dict[str, Any]:
+    entry = add_plan_to_catalog(session, row, at=at)
+    if entry is None:
+        return {"catalog": "superseded by newer data"}
+    return {
+        "catalog_batch_id": entry.batch_id,
+        "fit_rms_km": entry.fit_rms_km,
+        "fit_max_km": entry.fit_max_km,
+    }
+
+
+def _audit_plan(
+    session: Session, row: ManoeuvrePlanRow, owner: str, at: datetime, details: dict[str, Any]
+) -> None:
     AuditLog(session).append(
         [
             AuditEvent(
                 AuditAction.COORDINATION_STEP_RECORDED,
                 actor_of(session, owner),
                 subjects=(
-                    SubjectRef("coordination_case", case_id),
+                    SubjectRef("coordination_case", row.case_id),
                     SubjectRef("manoeuvre_plan", str(row.id)),
                 ),
-                details=audit_details(
-                    {
-                        "step": "plan.screened",
-                        "kind": kind.value,
-                        "verdict": screening.verdict,
-                        "min_miss_km": screening.min_miss_km,
-                        "conjunctions": len(screening.conjunctions),
-                    }
-                ),
+                details=audit_details(details),
                 time=at,
             )
         ]
     )
-    return row.id, screening
+
+
+def commit_plan(
+    session: Session, plan_id: int, *, owner: str, at: datetime
+) -> tuple[PlanScreening, int | None]:
+    """The owner commits plan `plan_id`: screened again, then added to the catalog.
+
+    The trajectory is screened against the catalog as it is now (it may have changed since
+    the plan was made); a `worse` verdict refuses the commit (PlanError). Returns the new
+    screening and the catalog batch id of the fitted element set (None when newer data
+    already superseded the plan). Logs `plan.committed`.
+    """
+    row = session.get(ManoeuvrePlanRow, plan_id)
+    if row is None or row.owner != owner:
+        raise PlanError(
+            f"plan {plan_id}: no plan of {owner!r} with that id; see `accord coordination "
+            "show CASE`"
+        )
+    if row.kind == ManoeuvrePlanKind.COMMITTED.value:
+        raise PlanError(f"plan {plan_id} is already committed")
+    case = get_case(session, row.case_id)
+    screening = _screen(session, row.oem_text, row.norad_id, case.trigger.miss_km, case.trigger.pc)
+    if screening.verdict == "worse":
+        raise PlanError(
+            f"plan {plan_id} creates a worse conjunction (min miss {screening.min_miss_km} km "
+            f"vs {case.trigger.miss_km} km avoided); change it before committing"
+        )
+    row.kind, row.verdict, row.screening = (
+        ManoeuvrePlanKind.COMMITTED.value,
+        screening.verdict,
+        screening.to_json(),
+    )
+    row.updated_at = at
+    session.flush()
+    details = {"step": "plan.committed", "verdict": screening.verdict}
+    details.update(_catalog_details(session, row, at))
+    _audit_plan(session, row, owner, at, details)
+    batch_id = details.get("catalog_batch_id")
+    return screening, batch_id if isinstance(batch_id, int) else None
 
 
 def plan_visible_to(session: Session, plan_id: int, principal: Principal, *, at: datetime) -> bool:
