@@ -34,7 +34,14 @@ from accord.access._conjunctions import (
     visible_events,
 )
 from accord.access._history import MAX_HISTORY, visible_history
-from accord.access._listing import ListingError, ListingPlan, listing_plan, visible_catalog
+from accord.access._listing import (
+    ListingError,
+    ListingPlan,
+    VisibleCatalogSummary,
+    listing_plan,
+    visible_catalog,
+    visible_catalog_summary,
+)
 from accord.access._policy import (
     POLICY_CACHE_SIZE,
     PolicyCache,
@@ -95,6 +102,7 @@ __all__ = [
     "ReleasedState",
     "UnknownAgreementError",
     "VisibleCatalogPage",
+    "VisibleCatalogSummary",
     "VisibleConjunction",
     "VisibleEvent",
     "access_policy",
@@ -125,6 +133,7 @@ __all__ = [
     "suspend_agreement",
     "terminate_agreement",
     "visible_catalog",
+    "visible_catalog_summary",
     "visible_conjunctions",
     "visible_events",
     "visible_history",

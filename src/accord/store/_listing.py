@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,9 +29,9 @@ from accord.store._catalog import (
     _stored,
     search_matches,
 )
-from accord.store._models import PartnerKind
+from accord.store._models import PartnerKind, SourceKind
 
-__all__ = ["CatalogListing", "OwnedElementSet", "OwnerFilter"]
+__all__ = ["CatalogListing", "ListingSummary", "OwnedElementSet", "OwnerFilter"]
 
 _CLAIMS = SatelliteClaim.__table__
 _ACTIVE = (ClaimStatus.CLAIMED.value, ClaimStatus.CONTESTED.value)
@@ -56,6 +57,16 @@ class OwnedElementSet:
 
     stored: StoredElementSet
     owner_partner_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingSummary:
+    """Aggregates over matching current element sets: objects, synthetic ones, newest epoch."""
+
+    objects: int
+    synthetic_objects: int
+    #: Newest epoch among them (UTC), None when nothing matches.
+    newest_epoch: datetime | None
 
 
 def _first_claims() -> sa.Subquery:
@@ -142,6 +153,28 @@ class CatalogListing:
             return 0
         query = self._base([sa.func.count()], owners, norad_ids, search)
         return int(self.session.execute(query).scalar_one())
+
+    def summary(
+        self,
+        owners: OwnerFilter,
+        *,
+        norad_ids: Iterable[int] | None = None,
+        search: str | None = None,
+    ) -> ListingSummary:
+        """Count, synthetic count and newest epoch of the matching objects, in one scan."""
+        if owners.empty:
+            return ListingSummary(0, 0, None)
+        synthetic = sa.func.coalesce(
+            sa.func.sum(
+                sa.case((_BATCHES.c.source_kind == SourceKind.SYNTHETIC.value, 1), else_=0)
+            ),
+            0,
+        )
+        columns = [sa.func.count(), synthetic, sa.func.max(_ELEMENT_SETS.c.epoch)]
+        objects, synthetic_objects, newest = self.session.execute(
+            self._base(columns, owners, norad_ids, search)
+        ).one()
+        return ListingSummary(int(objects), int(synthetic_objects), newest)
 
     def norad_ids(
         self,
