@@ -1,7 +1,7 @@
 """What the console's pages show, gathered through the authorisation point (`accord.access`).
 
-Every catalog read goes through `visible_catalog`, `get_visible_object` or
-`visible_element_sets` (and `record_catalog_release` for what leaves), so a partner sees in
+Every catalog read goes through `visible_catalog`, `visible_catalog_summary` or
+`get_visible_object` (and `record_catalog_release` for what leaves), so a partner sees in
 the console exactly what the API gives it. Units are in names (km, deg, rev/day), times UTC.
 """
 
@@ -22,7 +22,7 @@ from accord.access import (
     Principal,
     get_visible_object,
     visible_catalog,
-    visible_element_sets,
+    visible_catalog_summary,
     visible_history,
 )
 from accord.audit import AuditLog, SignedCheckpoint
@@ -156,10 +156,11 @@ class ObjectDetail:
 def dashboard(session: Session, principal: Principal, *, at: datetime | None = None) -> Dashboard:
     """The dashboard's figures, only over what `principal` may see.
 
-    Counts and the newest epoch are aggregates: nothing is released, so nothing is logged.
+    Counts and the newest epoch are aggregates (`visible_catalog_summary`, in SQL for all
+    but conditionally granted rows): nothing is released, so nothing is logged.
     """
     now = at or datetime.now(UTC)
-    visible = visible_element_sets(session, principal, at=now)
+    visible = visible_catalog_summary(session, principal, at=now)
     partner = PartnerRepository(session).get(principal.partner_id)
     mine = {
         claim.norad_id
@@ -173,9 +174,9 @@ def dashboard(session: Session, principal: Principal, *, at: datetime | None = N
     ]
     screenings = ScreeningRepository(session).screenings(limit=1)
     return Dashboard(
-        visible_objects=len(visible),
-        synthetic_objects=sum(1 for item in visible if item.is_synthetic),
-        newest_epoch=max((item.epoch for item in visible), default=None),
+        visible_objects=visible.objects,
+        synthetic_objects=visible.synthetic_objects,
+        newest_epoch=visible.newest_epoch,
         my_objects=len(mine),
         last_screening=screenings[0] if screenings else None,
         open_events=events[:20],
