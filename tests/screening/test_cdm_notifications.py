@@ -24,7 +24,14 @@ from accord.store import (
 )
 from tests._smtp_server import SmtpServer
 from tests.access._world import SIGNED, build_world
-from tests.coordination_ops._world import ESA_ELEMENTS, ESA_SAT, JAXA_ELEMENTS, JAXA_SAT, NOW
+from tests.coordination_ops._world import (
+    ESA_ELEMENTS,
+    ESA_SAT,
+    JAXA_ELEMENTS,
+    JAXA_SAT,
+    NOW,
+    TCA,
+)
 
 #: A second ESA satellite through the same node at the same time, 20 degrees inclined:
 #: 6.7 km from ESA's 39634 and 8.6 km from JAXA's 41240 (ESA-JAXA: 3.1 km).
@@ -66,8 +73,12 @@ def _world(engine: Engine) -> None:
 
 
 def _screen(engine: Engine) -> int:
+    # Two hours around the encounters (at TCA, 20 h after NOW) keep the test short.
     record = run_screening(
-        engine, start=NOW, duration=timedelta(hours=21), threshold_km=THRESHOLD_KM
+        engine,
+        start=TCA - timedelta(hours=1),
+        duration=timedelta(hours=2),
+        threshold_km=THRESHOLD_KM,
     )
     assert record.conjunction_count == 3
     return record.screening_id
