@@ -1,47 +1,72 @@
 """Validate screening against an independent brute-force reference.
 
-The reference shares no code with the engine's sampling, broad or narrow phase: it samples
-every object with python-sgp4 (`Satrec.sgp4_array`) every `REFERENCE_STEP_S` seconds,
-takes each pair's sampled local minima of distance that could hide an approach under the
-threshold (sampled distance <= threshold + 16 km/s x step / 2), and minimises the exact
-SGP4 distance around each with scipy's bounded `minimize_scalar`. Every reference
-interior conjunction must be found by `screen_catalog` (pairs within 1 m of the threshold
-excepted), with the TCA within 1 ms and the miss distance within 1 m. Minima at the span's
-edges (closest approach outside the span) are not conjunctions, in either; pairs the
-engine reports once as co-located or as a formation are left out of the comparison.
+The reference (benchmarks/_screening_reference.py, where its no-miss argument is) shares no
+code with the engine: python-sgp4 every 10 s, a k-d tree per sample (all pairs of a set) or
+a coarse pre-pass (listed pairs), and scipy's bounded Brent minimisation of the exact SGP4
+distance around each sampled local minimum under D + v_rel,max x h / 2.
 
-Cases: (a) all pairs among a random 1,500-object subset of the benchmark catalog and (b)
-200,000 random pairs from the whole catalog, 7 days, 5 km (`run()`, for `make bench`);
-`validate(...)` runs a smaller case for the test suite.
+Minima within `EDGE_TOLERANCE_S` of the span's start or end are edge minima, not
+conjunctions (the engine lists them as edge approaches); pairs the engine reports once as
+co-located or as a formation are left out of both sides. Every reference conjunction must be
+found (pairs within `NEAR_THRESHOLD_KM` of D excepted), TCA within `TCA_TOLERANCE_S`, miss
+within `MISS_TOLERANCE_KM`, with no engine conjunction the reference lacks; and halving the
+engine's `step_s` must keep the result set.
+
+Cases (`run()`, for `make bench`): (a) all pairs among a random 1,500-object subset of the
+benchmark catalog and (b) 200,000 random pairs from the whole catalog, 7 days, 5 km.
+`validate(...)` runs a smaller all-pairs case for the test suite.
 """
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize_scalar
 
-from accord.conjunctions import screen_against, screen_catalog
+from accord.conjunctions import ScreeningResult, screen_catalog
 from accord.formats import ElementSet, read_catalog
-from accord.orbits import satrec_from_element_set
 from benchmarks._common import shared_data, write_result
+from benchmarks._screening_reference import (
+    COARSE_STEP_S,
+    EDGE_TOLERANCE_S,
+    MAX_ACCELERATION_KM_S2,
+    REFERENCE_STEP_S,
+    SLOW_SPEED_KM_S,
+    SPEED_MARGIN,
+    START,
+    PairMinima,
+    reference_conjunctions,
+)
+
+__all__ = [
+    "CATALOG",
+    "EDGE_TOLERANCE_S",
+    "MISS_TOLERANCE_KM",
+    "START",
+    "TCA_TOLERANCE_S",
+    "compare",
+    "compare_halved_step",
+    "load_catalog",
+    "random_pairs",
+    "reference_conjunctions",
+    "run",
+    "validate",
+    "validate_random_pairs",
+]
 
 CATALOG = "catalogs/celestrak_on_orbit_2024-11-01.csv"
-START = datetime(2024, 11, 1, tzinfo=UTC)
-REFERENCE_STEP_S = 10.0
-#: Bound on any relative speed (km/s) used to decide which sampled minima to refine.
-MAX_RELATIVE_SPEED_KM_S = 16.0
 TCA_TOLERANCE_S = 1e-3
 MISS_TOLERANCE_KM = 1e-3
-#: A reference minimum this close (s) to the span's start or end is an edge minimum.
-EDGE_TOLERANCE_S = 1e-3
-#: Time block (samples) the reference propagates at once, to bound memory.
-_BLOCK_SAMPLES = 1080
+#: Reference or engine minima this close (km) to the threshold are excepted (the issue's 1 m).
+NEAR_THRESHOLD_KM = 1e-3
+#: Engine and reference minima of one pair further apart than this (s) are different ones.
+MATCH_WINDOW_S = 1.0
 
 
 def load_catalog() -> list[ElementSet]:
@@ -51,147 +76,170 @@ def load_catalog() -> list[ElementSet]:
     return [item.element_set for item in reading.element_sets]
 
 
-def _jd(seconds: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    # 2024-11-01T00:00Z is JD 2460615.5.
-    whole = np.full(seconds.shape, 2460615.5) + np.floor(seconds / 86400.0)
-    return whole, (seconds - np.floor(seconds / 86400.0) * 86400.0) / 86400.0
-
-
-def reference_conjunctions(
-    element_sets: Sequence[ElementSet],
-    pairs: NDArray[np.int64],
-    duration_s: float,
-    threshold_km: float,
-) -> dict[tuple[int, int], list[tuple[float, float]]]:
-    """{(row a, row b): [(tca seconds, miss km), ...]} by dense sampling and minimisation."""
-    satrecs = [satrec_from_element_set(es) for es in element_sets]
-    used = np.unique(pairs)
-    n_samples = int(round(duration_s / REFERENCE_STEP_S)) + 1
-    window_km = threshold_km + MAX_RELATIVE_SPEED_KM_S * REFERENCE_STEP_S / 2.0
-    seeds: list[tuple[int, int, int]] = []
-    for block_start in range(0, n_samples, _BLOCK_SAMPLES - 2):
-        index = np.arange(block_start, min(n_samples, block_start + _BLOCK_SAMPLES))
-        if index.size < 2:
-            break
-        whole, fraction = _jd(index.astype(np.float64) * REFERENCE_STEP_S)
-        positions = np.full((len(element_sets), index.size, 3), np.nan)
-        for row in used:
-            errors, r, _ = satrecs[row].sgp4_array(whole, fraction)
-            r[errors != 0] = np.nan
-            positions[row] = r
-        # Radial-shell prefilter: sampled radii padded by the largest between-sample reach.
-        radius = np.linalg.norm(positions, axis=2)
-        with np.errstate(invalid="ignore"):
-            r_min = np.nanmin(np.where(np.isnan(radius), np.inf, radius), axis=1) - window_km
-            r_max = np.nanmax(np.where(np.isnan(radius), -np.inf, radius), axis=1) + window_km
-        shells_meet = (r_min[pairs[:, 1]] <= r_max[pairs[:, 0]]) & (
-            r_min[pairs[:, 0]] <= r_max[pairs[:, 1]]
+def _engine_minima(
+    element_sets: Sequence[ElementSet], result: ScreeningResult
+) -> tuple[PairMinima, set[tuple[int, int]]]:
+    """The engine's conjunctions and grouped (co-located, formation) pairs, by row pair."""
+    row = {es.norad_id: i for i, es in enumerate(element_sets)}
+    minima: PairMinima = {}
+    for c in result.conjunctions:
+        a, b = sorted((row[c.primary_norad_id], row[c.secondary_norad_id]))
+        minima.setdefault((a, b), []).append((c.tca_offset_s, c.miss_km))
+    grouped = {
+        (
+            min(row[c.primary_norad_id], row[c.secondary_norad_id]),
+            max(row[c.primary_norad_id], row[c.secondary_norad_id]),
         )
-        block_pairs = pairs[shells_meet]
-        for chunk in range(0, len(block_pairs), 20_000):
-            part = block_pairs[chunk : chunk + 20_000]
-            distance = np.linalg.norm(positions[part[:, 1]] - positions[part[:, 0]], axis=2)
-            padded = np.pad(distance, ((0, 0), (1, 1)), constant_values=np.inf)
-            is_min = (
-                (padded[:, 1:-1] <= padded[:, :-2])
-                & (padded[:, 1:-1] < padded[:, 2:])
-                & (distance <= window_km)
-            )
-            # Each block's first and last samples are only edges of the whole span.
-            if block_start > 0:
-                is_min[:, 0] = False
-            if index[-1] < n_samples - 1:
-                is_min[:, -1] = False
-            pair_row, sample = np.nonzero(is_min)
-            seeds.extend(
-                zip(
-                    part[pair_row, 0].tolist(),
-                    part[pair_row, 1].tolist(),
-                    index[sample].tolist(),
-                    strict=True,
-                )
-            )
+        for c in result.co_locations
+    }
+    return minima, grouped
 
-    def distance_at(a: int, b: int, seconds: float) -> float:
-        whole, fraction = _jd(np.array([seconds]))
-        ea, ra, _ = satrecs[a].sgp4_array(whole, fraction)
-        eb, rb, _ = satrecs[b].sgp4_array(whole, fraction)
-        if ea[0] or eb[0]:
-            return np.inf
-        return float(np.linalg.norm(rb[0] - ra[0]))
 
-    found: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    for seed in sorted(set(seeds)):
-        a, b, node = int(seed[0]), int(seed[1]), int(seed[2])
-        lo = max(0.0, float(node - 1) * REFERENCE_STEP_S)
-        hi = min(float(duration_s), float(node + 1) * REFERENCE_STEP_S)
-        # Minimise over the offset from `lo`: scipy's tolerance grows with |x|.
-        best = minimize_scalar(
-            lambda s, a=a, b=b, lo=lo: distance_at(a, b, lo + s),
-            bounds=(0.0, hi - lo),
-            method="bounded",
-            options={"xatol": 1e-6},
-        )
-        tca, miss = lo + float(best.x), float(best.fun)
-        for edge in (0.0, duration_s):
-            if lo <= edge <= hi and distance_at(a, b, edge) < miss:
-                tca, miss = edge, distance_at(a, b, edge)
-        # A minimum at a span edge (the pair still approaching at the end, or already
-        # separating at the start) is not a closest approach inside the span: the engine
-        # reports it as an edge approach, not a conjunction.
-        at_edge = tca <= EDGE_TOLERANCE_S or tca >= duration_s - EDGE_TOLERANCE_S
-        if miss < threshold_km and not at_edge:
-            found.setdefault((a, b), []).append((tca, miss))
-    return found
+def _describe(
+    element_sets: Sequence[ElementSet], pair: tuple[int, int], tca_s: float, miss_km: float
+) -> dict[str, Any]:
+    return {
+        "norad_ids": [element_sets[pair[0]].norad_id, element_sets[pair[1]].norad_id],
+        "tca": (START + timedelta(seconds=tca_s)).isoformat(timespec="milliseconds"),
+        "tca_offset_s": round(tca_s, 6),
+        "miss_km": round(miss_km, 6),
+    }
 
 
 def compare(
     element_sets: Sequence[ElementSet],
-    reference: dict[tuple[int, int], list[tuple[float, float]]],
-    engine: dict[tuple[int, int], list[tuple[float, float]]],
+    reference: PairMinima,
+    engine: PairMinima,
     threshold_km: float,
 ) -> dict[str, Any]:
-    """Recall and worst TCA / miss differences of the engine against the reference."""
-    expected = missed = 0
+    """Recall, unmatched engine minima and worst TCA / miss differences against the reference.
+
+    Each reference minimum is matched to the same pair's engine minimum nearest in TCA
+    (within `MATCH_WINDOW_S`); minima within `NEAR_THRESHOLD_KM` of the threshold, on either
+    side, are excepted and listed.
+    """
+    expected = 0
+    missed: list[dict[str, Any]] = []
+    excepted: list[dict[str, Any]] = []
+    matched: set[tuple[tuple[int, int], int]] = set()
     worst_tca = worst_miss = 0.0
-    missed_examples: list[dict[str, Any]] = []
-    for pair, approaches in reference.items():
+    for pair, approaches in sorted(reference.items()):
+        candidates = engine.get(pair, [])
         for tca, miss in approaches:
-            if abs(miss - threshold_km) < 1e-3:
+            index = min(
+                range(len(candidates)), key=lambda i: abs(candidates[i][0] - tca), default=None
+            )
+            if index is not None and abs(candidates[index][0] - tca) <= MATCH_WINDOW_S:
+                matched.add((pair, index))
+            else:
+                index = None
+            if abs(miss - threshold_km) < NEAR_THRESHOLD_KM:
+                excepted.append(_describe(element_sets, pair, tca, miss))
                 continue
             expected += 1
-            candidates = engine.get(pair, [])
-            match = min(candidates, key=lambda c: abs(c[0] - tca), default=None)
-            if match is None or abs(match[0] - tca) > 1.0:
-                missed += 1
-                if len(missed_examples) < 5:
-                    ids = (element_sets[pair[0]].norad_id, element_sets[pair[1]].norad_id)
-                    missed_examples.append({"pair": ids, "tca_s": tca, "miss_km": miss})
+            if index is None:
+                missed.append(_describe(element_sets, pair, tca, miss))
                 continue
-            worst_tca = max(worst_tca, abs(match[0] - tca))
-            worst_miss = max(worst_miss, abs(match[1] - miss))
+            worst_tca = max(worst_tca, abs(candidates[index][0] - tca))
+            worst_miss = max(worst_miss, abs(candidates[index][1] - miss))
+    extra = [
+        _describe(element_sets, pair, tca, miss)
+        for pair, approaches in sorted(engine.items())
+        for index, (tca, miss) in enumerate(approaches)
+        if (pair, index) not in matched and abs(miss - threshold_km) >= NEAR_THRESHOLD_KM
+    ]
     return {
         "reference_conjunctions": expected,
-        "missed": missed,
-        "recall": 1.0 if expected == 0 else (expected - missed) / expected,
+        "found": expected - len(missed),
+        "missed": len(missed),
+        "recall": 1.0 if expected == 0 else (expected - len(missed)) / expected,
         "worst_tca_difference_s": worst_tca,
         "worst_miss_difference_km": worst_miss,
-        "within_tolerance": missed == 0
+        "extra_engine_conjunctions": len(extra),
+        "excepted_near_threshold": len(excepted),
+        "within_tolerance": not missed
+        and not extra
         and worst_tca <= TCA_TOLERANCE_S
         and worst_miss <= MISS_TOLERANCE_KM,
-        "missed_examples": missed_examples,
+        "missed_list": missed,
+        "extra_list": extra[:50],
+        "excepted_list": excepted,
     }
 
 
-def _engine_map(
-    element_sets: Sequence[ElementSet], conjunctions: Sequence[Any]
-) -> dict[tuple[int, int], list[tuple[float, float]]]:
-    row = {es.norad_id: i for i, es in enumerate(element_sets)}
-    result: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    for c in conjunctions:
-        a, b = sorted((row[c.primary_norad_id], row[c.secondary_norad_id]))
-        result.setdefault((a, b), []).append((c.tca_offset_s, c.miss_km))
-    return result
+def compare_halved_step(
+    element_sets: Sequence[ElementSet],
+    default: ScreeningResult,
+    halved: ScreeningResult,
+    threshold_km: float,
+) -> dict[str, Any]:
+    """The result set at the engine's step against the one at half that step."""
+    coarse, coarse_grouped = _engine_minima(element_sets, default)
+    fine, fine_grouped = _engine_minima(element_sets, halved)
+    summary = compare(element_sets, fine, coarse, threshold_km)
+    return {
+        "step_s": default.step_s,
+        "halved_step_s": halved.step_s,
+        "conjunctions": len(default.conjunctions),
+        "conjunctions_halved": len(halved.conjunctions),
+        "only_at_halved_step": summary["missed_list"],
+        "only_at_default_step": summary["extra_list"],
+        "worst_tca_difference_s": summary["worst_tca_difference_s"],
+        "worst_miss_difference_km": summary["worst_miss_difference_km"],
+        "excepted_near_threshold": summary["excepted_near_threshold"],
+        "same_grouped_pairs": coarse_grouped == fine_grouped,
+        "unchanged": summary["within_tolerance"] and coarse_grouped == fine_grouped,
+    }
+
+
+def _timed_screen(
+    element_sets: Sequence[ElementSet], duration: timedelta, threshold_km: float, step_s: float
+) -> tuple[ScreeningResult, dict[str, float]]:
+    clock, cpu_clock = time.perf_counter(), time.process_time()
+    result = screen_catalog(
+        element_sets, start=START, duration=duration, threshold_km=threshold_km, step_s=step_s
+    )
+    return result, {
+        "wall_seconds": round(time.perf_counter() - clock, 1),
+        "cpu_seconds": round(time.process_time() - cpu_clock, 1),
+    }
+
+
+def _validate(
+    element_sets: Sequence[ElementSet],
+    pairs: NDArray[np.int64] | None,
+    days: float,
+    threshold_km: float,
+    halved_step: bool,
+) -> dict[str, Any]:
+    duration = timedelta(days=days)
+    result, engine_time = _timed_screen(element_sets, duration, threshold_km, 60.0)
+    engine, grouped = _engine_minima(element_sets, result)
+    if pairs is not None:
+        wanted = {(int(a), int(b)) for a, b in pairs.tolist()}
+        engine = {pair: hits for pair, hits in engine.items() if pair in wanted}
+        grouped &= wanted
+        keep = np.array([(int(a), int(b)) not in grouped for a, b in pairs.tolist()], dtype=bool)
+        pairs = pairs[keep]
+    reference, reference_stats = reference_conjunctions(
+        element_sets, duration.total_seconds(), threshold_km, pairs=pairs, excluded=grouped
+    )
+    n = len(element_sets)
+    summary: dict[str, Any] = {
+        "objects": n,
+        "pairs_examined": n * (n - 1) // 2 - len(grouped) if pairs is None else int(len(pairs)),
+        "grouped_pairs_excluded": len(grouped),
+        "days": days,
+        "threshold_km": threshold_km,
+    }
+    summary.update(compare(element_sets, reference, engine, threshold_km))
+    summary["engine"] = {"step_s": result.step_s, **engine_time}
+    summary["reference"] = reference_stats
+    if halved_step:
+        fine, fine_time = _timed_screen(element_sets, duration, threshold_km, result.step_s / 2)
+        summary["halved_step"] = compare_halved_step(element_sets, result, fine, threshold_km)
+        summary["halved_step"].update(fine_time)
+    return summary
 
 
 def validate(
@@ -199,66 +247,56 @@ def validate(
     *,
     days: float,
     threshold_km: float = 5.0,
+    halved_step: bool = False,
 ) -> dict[str, Any]:
-    """All pairs among `element_sets`: the engine against the brute-force reference."""
-    duration = timedelta(days=days)
-    started = time.perf_counter()
-    result = screen_catalog(element_sets, start=START, duration=duration, threshold_km=threshold_km)
-    engine_s = time.perf_counter() - started
-    co_located = {(c.primary_norad_id, c.secondary_norad_id) for c in result.co_locations}
-    n = len(element_sets)
-    first, second = np.triu_indices(n, k=1)
-    pairs = np.column_stack([first, second]).astype(np.int64)
-    keep = [
-        (element_sets[a].norad_id, element_sets[b].norad_id) not in co_located
-        and (element_sets[b].norad_id, element_sets[a].norad_id) not in co_located
-        for a, b in pairs.tolist()
-    ]
-    pairs = pairs[np.array(keep, dtype=bool)]
-    started = time.perf_counter()
-    reference = reference_conjunctions(element_sets, pairs, duration.total_seconds(), threshold_km)
-    reference_s = time.perf_counter() - started
-    summary = compare(
-        element_sets, reference, _engine_map(element_sets, result.conjunctions), threshold_km
-    )
-    summary.update(
-        objects=n,
-        pairs=int(len(pairs)),
-        days=days,
-        engine_seconds=round(engine_s, 2),
-        reference_seconds=round(reference_s, 2),
-        co_locations=len(result.co_locations),
-    )
-    return summary
+    """All pairs among `element_sets`: `screen_catalog` against the brute-force reference."""
+    return _validate(element_sets, None, days, threshold_km, halved_step)
+
+
+def random_pairs(n_objects: int, n_pairs: int, seed: int) -> NDArray[np.int64]:
+    """`n_pairs` distinct random (row a < row b) pairs among `n_objects` rows, sorted."""
+    rng = np.random.default_rng(seed)
+    keys: NDArray[np.int64] = np.empty(0, dtype=np.int64)
+    while keys.size < n_pairs:
+        a = rng.integers(0, n_objects, n_pairs)
+        b = rng.integers(0, n_objects, n_pairs)
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        keys = np.unique(np.concatenate([keys, (low * n_objects + high)[low != high]]))
+    chosen = np.sort(rng.choice(keys, n_pairs, replace=False))
+    return np.column_stack([chosen // n_objects, chosen % n_objects]).astype(np.int64)
 
 
 def validate_random_pairs(
-    element_sets: Sequence[ElementSet], *, n_pairs: int, days: float, seed: int = 2
+    element_sets: Sequence[ElementSet],
+    *,
+    n_pairs: int,
+    days: float,
+    threshold_km: float = 5.0,
+    seed: int = 2,
+    halved_step: bool = False,
 ) -> dict[str, Any]:
-    """Random pairs from the whole catalog: engine one-vs-many per primary vs reference."""
-    rng = np.random.default_rng(seed)
-    a = rng.integers(0, len(element_sets), n_pairs * 2)
-    b = rng.integers(0, len(element_sets), n_pairs * 2)
-    pairs = np.unique(np.sort(np.column_stack([a, b])[a != b], axis=1), axis=0)[:n_pairs]
-    duration = timedelta(days=days)
-    reference = reference_conjunctions(element_sets, pairs, duration.total_seconds(), 5.0)
-    # The engine screens the objects involved all-vs-all; only the sampled pairs count.
-    used = np.unique(pairs)
-    subset = [element_sets[i] for i in used]
-    result = screen_against(subset, subset, start=START, duration=duration)
-    wanted = {(int(x), int(y)) for x, y in pairs}
-    engine_full = _engine_map(element_sets, result.conjunctions)
-    engine = {pair: hits for pair, hits in engine_full.items() if pair in wanted}
-    # Pairs reported once as co-located or as a formation have no conjunctions by design.
-    row = {es.norad_id: i for i, es in enumerate(element_sets)}
-    grouped = {
-        tuple(sorted((row[c.primary_norad_id], row[c.secondary_norad_id])))
-        for c in result.co_locations
-    }
-    reference = {pair: hits for pair, hits in reference.items() if pair not in grouped}
-    summary = compare(element_sets, reference, engine, 5.0)
-    summary.update(pairs=int(len(pairs)), days=days)
-    return summary
+    """Random pairs of `element_sets`: the engine screens them all-vs-all, listed pairs count."""
+    pairs = random_pairs(len(element_sets), n_pairs, seed)
+    return _validate(element_sets, pairs, days, threshold_km, halved_step)
+
+
+def _engine_code_state() -> dict[str, Any]:
+    """The commit validated, and whether the engine's files differ from it."""
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "src/accord/conjunctions", "src/accord/orbits"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": None}
+    return {"commit": commit, "uncommitted_engine_files": [line for line in dirty if line]}
 
 
 def run() -> dict[str, Any]:
@@ -266,10 +304,26 @@ def run() -> dict[str, Any]:
     rng = np.random.default_rng(1)
     subset_rows = np.sort(rng.choice(len(catalog), 1500, replace=False))
     subset = [catalog[i] for i in subset_rows]
-    payload = {
-        "subset_1500_all_pairs": validate(subset, days=7.0),
-        "random_200000_pairs": validate_random_pairs(catalog, n_pairs=200_000, days=7.0),
+    clock, cpu_clock = time.perf_counter(), time.process_time()
+    payload: dict[str, Any] = {
+        "code": _engine_code_state(),
+        "reference_method": {
+            "step_s": REFERENCE_STEP_S,
+            "coarse_step_s": COARSE_STEP_S,
+            "max_acceleration_km_s2": MAX_ACCELERATION_KM_S2,
+            "slow_speed_km_s": SLOW_SPEED_KM_S,
+            "speed_margin": SPEED_MARGIN,
+            "tca_tolerance_s": TCA_TOLERANCE_S,
+            "miss_tolerance_km": MISS_TOLERANCE_KM,
+            "near_threshold_km": NEAR_THRESHOLD_KM,
+        },
+        "subset_1500_all_pairs": validate(subset, days=7.0, halved_step=True),
+        "random_200000_pairs": validate_random_pairs(
+            catalog, n_pairs=200_000, days=7.0, halved_step=True
+        ),
     }
+    payload["total_wall_seconds"] = round(time.perf_counter() - clock, 1)
+    payload["total_cpu_seconds"] = round(time.process_time() - cpu_clock, 1)
     write_result("validate_screening", payload)
     return payload
 
