@@ -2,8 +2,9 @@
 
 The world of tests/campaign_ops/_campaign.py (Rome/Lisbon/Athens, the Sentinels and
 Landsats of resource.tle, Svalbard, agreement `eo-pool`): Civil Protection (cp) submits,
-ESA validates and plans, ESA declines Rome and the plan re-forms; outputs as JSON, CSV,
-timeline and GeoJSON coverage; an outsider sees nothing; a read-only key may not submit.
+ESA validates and plans (a background job, 202), ESA declines Rome and the plan re-forms;
+outputs as JSON, CSV, timeline and GeoJSON coverage; an outsider sees nothing; a read-only
+key may not submit.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from accord.campaign_ops import CSV_COLUMNS
+from accord.jobs import JobRunner
 from accord.service import create_app
 from tests.campaign_ops._campaign import CITIES, DEADLINE, END, START, setup_campaign
 from tests.service._api import bearer, issue_key, settings_for
@@ -110,10 +112,22 @@ def test_worked_campaign_over_http(tmp_path: Path, shared: Callable[[str], Path]
         listed = client.get(f"{API}/requests", params={"status": "validated"}, headers=usgs)
         assert listed.json()["total"] == 3
 
-        # Plan (HiGHS): the worked example of docs/campaigns.md.
+        # Plan (HiGHS) as a background job: 202 and the job's URL; the job runs here in
+        # the test's own runner (the app runs no workers), then names the stored plan.
+        refused = client.post(f"{API}/plans", json={"method": "milp"}, headers=cp_reader)
+        assert refused.status_code == 403, refused.text
         response = client.post(f"{API}/plans", json={"method": "milp"}, headers=esa)
-        assert response.status_code == 201, response.text
-        plan = response.json()
+        assert response.status_code == 202, response.text
+        queued = response.json()
+        assert queued["status"] == "queued" and queued["plan_id"] is None
+        assert response.headers["location"] == queued["job_url"]
+        assert client.get(queued["job_url"], headers=outsider).status_code == 404
+        finished = JobRunner(engine, app.state.settings).run_once()
+        assert finished is not None and finished.job_id == queued["job_id"]
+        job = client.get(queued["job_url"], headers=usgs).json()
+        assert job["status"] == "completed", job["error_message"]
+        assert job["progress_fraction"] == 1.0 and job["plan_url"] is not None
+        plan = client.get(job["plan_url"], headers=esa).json()
         assert plan["solver_status"] == "Optimal"
         assert [r["coverage_fraction"] for r in plan["requests"]] == [1.0, 1.0, 1.0]
         rome = next(t for t in plan["tasks"] if t["request_id"] == ids[0])

@@ -8,11 +8,12 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from accord.campaign_ops import DEFAULT_POOL
-from accord.store import RequestStatus, TaskStatus
+from accord.store import JobStatus, RequestStatus, TaskStatus
 
 __all__ = [
     "ContributionPublic",
     "PlanCreate",
+    "PlanJobPublic",
     "PlanPublic",
     "PlanRequestPublic",
     "PlanSummaryPublic",
@@ -115,6 +116,29 @@ class PlanCreate(BaseModel):
 
     pool: str = Field(default=DEFAULT_POOL, pattern=r"^[A-Za-z0-9_.:-]{1,64}$")
     method: Literal["milp", "greedy"] = "milp"
+
+
+class PlanJobPublic(BaseModel):
+    """A campaign-planning job: status, progress (stage, fraction 0-1) and the plan it stored.
+
+    `job_url` is where to follow it; `plan_url` the stored plan once `status` is
+    `completed` (None before, and when the job failed: `error_message` says why).
+    """
+
+    job_id: int
+    job_url: str
+    pool: str
+    method: str
+    status: JobStatus
+    progress_stage: str | None
+    progress_fraction: float
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempt_count: int
+    error_message: str | None
+    plan_id: int | None
+    plan_url: str | None
 
 
 class PlanRequestPublic(BaseModel):

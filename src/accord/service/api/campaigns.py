@@ -38,11 +38,11 @@ from accord.campaign_ops import (
     InvalidCampaignTransition,
     UnknownCampaignItem,
     committed_shares,
-    plan_campaign,
     plan_coverage,
     plan_csv,
     plan_document,
     pool_members,
+    prepare_plan,
     satellite_timeline,
     submit_request,
     update_task,
@@ -50,11 +50,13 @@ from accord.campaign_ops import (
 )
 from accord.campaign_ops._pool import pooled_stations
 from accord.campaigns import AreaError, AreaOfInterest
+from accord.jobs import CampaignPlanJobParameters, job_status, submit_campaign_plan_job
 from accord.service._auth import CurrentPrincipal
 from accord.service.api._campaign_schemas import (
     MAX_RADIUS_KM,
     ContributionPublic,
     PlanCreate,
+    PlanJobPublic,
     PlanPublic,
     PlanSummaryPublic,
     PoolPublic,
@@ -72,6 +74,8 @@ from accord.store import (
     CampaignPlanRow,
     CampaignRequestRow,
     CampaignTaskRow,
+    JobKind,
+    JobRecord,
     PartnerRepository,
     PlanRequestRow,
     PoolSatelliteRow,
@@ -79,7 +83,7 @@ from accord.store import (
     TaskStatus,
 )
 
-__all__ = ["router"]
+__all__ = ["plan_job_public", "queue_plan", "router", "visible_plan_job"]
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -432,19 +436,80 @@ def validate(request: Request, principal: CurrentPrincipal, request_id: RowId) -
 # --- plans ----------------------------------------------------------------------------------
 
 
-@router.post(
-    "/plans",
-    summary="Plan the pool's validated requests",
-    status_code=status.HTTP_201_CREATED,
-    responses={403: {}, 404: {}, 422: {}},
-)
-def create_plan(request: Request, principal: CurrentPrincipal, body: PlanCreate) -> PlanPublic:
-    """Run the planner (HiGHS MILP or greedy) now; the plan's tasks go to the owners."""
-    with store(request) as session:
+def plan_job_public(job: JobRecord) -> PlanJobPublic:
+    """A campaign-planning job as the API and the console show it."""
+    parameters = CampaignPlanJobParameters.from_json(job.parameters)
+    plan_id = job.campaign_plan_id
+    return PlanJobPublic(
+        job_id=job.job_id,
+        job_url=f"{router.prefix}/plans/jobs/{job.job_id}",
+        pool=parameters.pool,
+        method=parameters.method,
+        status=job.status,
+        progress_stage=job.progress_stage,
+        progress_fraction=job.progress_fraction,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        attempt_count=job.attempt_count,
+        error_message=job.error_message,
+        plan_id=plan_id,
+        plan_url=None if plan_id is None else f"{router.prefix}/plans/{plan_id}",
+    )
+
+
+def queue_plan(request: Request, principal: Principal, body: PlanCreate) -> JobRecord:
+    """Check now that the caller may plan the pool and that it has something to plan, then
+    queue the planning job (the API and the console's plan button)."""
+    with store(request, write=False) as session:
         _visible_pool(session, principal, body.pool)
         with _campaign_errors():
-            plan = plan_campaign(session, principal, pool=body.pool, method=body.method)
-        return PlanPublic.model_validate(plan_document(session, plan.id))
+            prepare_plan(session, principal, pool=body.pool, method=body.method)
+    return submit_campaign_plan_job(
+        request.app.state.engine, principal, pool=body.pool, method=body.method
+    )
+
+
+def visible_plan_job(request: Request, principal: Principal, job_id: int) -> JobRecord:
+    """A campaign-planning job of a pool the caller is a member of (404 otherwise)."""
+    job = job_status(request.app.state.engine, job_id)
+    if job is not None and job.kind is JobKind.CAMPAIGN_PLAN:
+        pool = CampaignPlanJobParameters.from_json(job.parameters).pool
+        with store(request, write=False) as session:
+            if _is_member(session, principal, pool, datetime.now(UTC)):
+                return job
+    raise NotFoundError(f"no campaign planning job {job_id}")
+
+
+@router.post(
+    "/plans",
+    summary="Queue the planning of the pool's validated requests",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses={403: {}, 404: {}, 422: {}},
+)
+def create_plan(
+    request: Request, principal: CurrentPrincipal, body: PlanCreate, response: Response
+) -> PlanJobPublic:
+    """Queue the planner (HiGHS MILP or greedy) as a background job; follow `job_url`.
+
+    Whether the caller may plan and whether the pool has validated requests and committed
+    shares are checked now (403, 422); the job plans what is validated when it runs, and
+    its `plan_url` names the stored plan once it completes.
+    """
+    job = queue_plan(request, principal, body)
+    public = plan_job_public(job)
+    response.headers["Location"] = public.job_url
+    return public
+
+
+@router.get(
+    "/plans/jobs/{job_id}",
+    summary="A planning job's status and progress",
+    responses={404: {}},
+)
+def get_plan_job(request: Request, principal: CurrentPrincipal, job_id: RowId) -> PlanJobPublic:
+    """Status, progress stage and fraction, attempts, error, and the stored plan's id."""
+    return plan_job_public(visible_plan_job(request, principal, job_id))
 
 
 @router.get("/plans", summary="Plans the caller may see")
