@@ -30,7 +30,7 @@ reach plus both error bounds) plus a margin, the true distance stays above the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,15 +70,20 @@ class WindowBoxes:
 
     `packed` (windows, objects, 8): lo x, y, z, hi x, y, z, r_lo, r_hi, window-major so a
     window's boxes are contiguous for the kernels; `packed_valid` (windows, objects).
+    `bezier_km` (windows, objects, 12): each window's Bezier control points P0,
+    P0 + V0 h/3, P1 - V1 h/3, P1 (x, y, z each), for the relative test.
     `lo`, `hi` (objects, windows, 3), `r_lo`, `r_hi`, `valid` (objects, windows) are views.
     """
 
     packed: FloatArray
     packed_valid: NDArray[np.bool_]
+    bezier_km: FloatArray
     position_km: FloatArray
     velocity_km_s: FloatArray
     step_s: float
     pad_km: FloatArray
+    #: Work buffers of `candidate_pairs` (grid entries, found pairs), kept across reuse.
+    scratch: dict[str, IntArray] = field(default_factory=dict)
 
     @property
     def lo(self) -> FloatArray:
@@ -121,9 +126,12 @@ def window_boxes(
     n_objects, n_nodes = valid_nodes.shape
     shape = (n_nodes - 1, n_objects)
     if reuse is not None and reuse.packed_valid.shape == shape:
-        packed, packed_valid = reuse.packed, reuse.packed_valid
+        packed, packed_valid, bezier = reuse.packed, reuse.packed_valid, reuse.bezier_km
+        scratch = reuse.scratch
     else:
+        scratch = {}
         packed, packed_valid = np.empty((*shape, 8)), np.empty(shape, dtype=np.bool_)
+        bezier = np.empty((*shape, 12))
     box_arrays(
         position,
         velocity,
@@ -132,8 +140,11 @@ def window_boxes(
         pad,
         packed,
         packed_valid,
+        bezier,
     )
-    return WindowBoxes(packed, packed_valid, position, velocity, float(step_s), pad)
+    return WindowBoxes(
+        packed, packed_valid, bezier, position, velocity, float(step_s), pad, scratch
+    )
 
 
 def candidate_pairs(
@@ -166,10 +177,8 @@ def candidate_pairs(
         if allowed is not None
         else np.ones((1, 2), dtype=np.bool_)
     )
-    relative = np.array(
-        [boxes.step_s / 3.0, _RELATIVE_MARGIN_KM + max(0.0, extra_reach_km), _RELATIVE_DEPTH]
-    )
-    geometry = (boxes.position_km, boxes.velocity_km_s, boxes.pad_km, relative)
+    relative = np.array([_RELATIVE_MARGIN_KM + max(0.0, extra_reach_km), _RELATIVE_DEPTH])
+    geometry = (boxes.bezier_km, boxes.pad_km, relative)
     counts = count_entries(
         boxes.packed,
         boxes.packed_valid,
@@ -179,7 +188,8 @@ def candidate_pairs(
         radial_bits,
     )
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    entries, pair_counts, found = sorted_entries(
+    entries, found = _scratch(boxes, int(offsets[-1]))
+    pair_counts = sorted_entries(
         boxes.packed,
         boxes.packed_valid,
         inv_cell,
@@ -191,7 +201,8 @@ def candidate_pairs(
         allowed_mask,
         use_allowed,
         *geometry,
-        _PAIRS_PER_WINDOW,
+        entries,
+        found,
     )
     if int(pair_counts.max()) <= _PAIRS_PER_WINDOW:
         # Usual case: every window's pairs fit its buffer; no second scan.
@@ -214,6 +225,21 @@ def candidate_pairs(
         *geometry,
     )
     return rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
+
+
+def _scratch(boxes: WindowBoxes, n_entries: int) -> tuple[IntArray, IntArray]:
+    """The grid-entry and found-pair buffers, kept with the boxes (reused with them)."""
+    n_windows = boxes.packed_valid.shape[0]
+    entries = boxes.scratch.get("entries")
+    if entries is None or entries.size < n_entries:
+        # Headroom: the entry count varies a little from chunk to chunk.
+        entries = np.empty(int(n_entries * 1.1) + 1024, dtype=np.int64)
+        boxes.scratch["entries"] = entries
+    found = boxes.scratch.get("found")
+    if found is None or found.shape[0] != n_windows:
+        found = np.empty((n_windows, _PAIRS_PER_WINDOW, 3), dtype=np.int64)
+        boxes.scratch["found"] = found
+    return entries, found
 
 
 def _cell_sizes(boxes: WindowBoxes) -> tuple[float, float]:

@@ -115,20 +115,23 @@ def sorted_entries(
     offsets,
     allowed,
     use_allowed,
-    position,
-    velocity,
+    bezier,
     pad,
     relative,
-    capacity,
+    entries,
+    found,
 ):
-    """Grouped packed entries of every window (window w at offsets[w]:offsets[w+1]), the
-    number of pairs each window reports, and its first `capacity` pairs (rows a, b, w)."""
+    """Group every window's packed entries into `entries` (window w at
+    offsets[w]:offsets[w+1]), and return the number of pairs each window reports; its
+    first found.shape[1] pairs (rows a, b, w) go to found[w].
+
+    `entries` (at least offsets[-1]) and `found` (windows, capacity, 3) are the caller's,
+    reused from chunk to chunk: fresh pages for them cost system time on every chunk.
+    """
     n_windows, n_objects = valid.shape
     axis_top = (1 << axis_bits) - 1
     radial_top = (1 << radial_bits) - 1
-    entries = np.empty(offsets[n_windows], dtype=np.int64)
     pair_counts = np.zeros(n_windows, dtype=np.int64)
-    found = np.empty((n_windows, capacity, 3), dtype=np.int64)
     for w in prange(n_windows):
         k = offsets[w]
         for o in range(n_objects):
@@ -160,8 +163,7 @@ def sorted_entries(
             object_bits,
             allowed,
             use_allowed,
-            position,
-            velocity,
+            bezier,
             pad,
             relative,
             found[w],
@@ -177,14 +179,13 @@ def sorted_entries(
             radial_bits,
             allowed,
             use_allowed,
-            position,
-            velocity,
+            bezier,
             pad,
             relative,
             found[w],
             in_grid,
         )
-    return entries, pair_counts, found
+    return pair_counts
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -201,8 +202,7 @@ def emit_pairs(
     object_bits,
     allowed,
     use_allowed,
-    position,
-    velocity,
+    bezier,
     pad,
     relative,
 ):
@@ -221,8 +221,7 @@ def emit_pairs(
             object_bits,
             allowed,
             use_allowed,
-            position,
-            velocity,
+            bezier,
             pad,
             relative,
             out,
@@ -238,8 +237,7 @@ def emit_pairs(
             radial_bits,
             allowed,
             use_allowed,
-            position,
-            velocity,
+            bezier,
             pad,
             relative,
             out,
@@ -260,8 +258,7 @@ def _scan_window(
     object_bits,
     allowed,
     use_allowed,
-    position,
-    velocity,
+    bezier,
     pad,
     relative,
     out,
@@ -274,7 +271,7 @@ def _scan_window(
     offset = (axis_top + 1) // 2
     object_mask = (1 << object_bits) - 1
     limit = out.shape[0]
-    third, margin, depth = relative[0], relative[1], int(relative[2])
+    margin, depth = relative[0], int(relative[1])
     stack = np.empty((depth + 2, 4, 3))
     levels = np.empty(depth + 2, dtype=np.int64)
     row = first_row
@@ -319,9 +316,7 @@ def _scan_window(
                 ):
                     continue
                 cutoff = pad[a] + pad[b] + margin
-                if not _relative_may_reach(
-                    position, velocity, a, b, w, third, cutoff, depth, stack, levels
-                ):
+                if not _relative_may_reach(bezier, a, b, w, cutoff, depth, stack, levels):
                     continue
                 if row < limit:
                     out[row, 0] = a
@@ -343,8 +338,7 @@ def _scan_large(
     radial_bits,
     allowed,
     use_allowed,
-    position,
-    velocity,
+    bezier,
     pad,
     relative,
     out,
@@ -356,7 +350,7 @@ def _scan_large(
     axis_top = (1 << axis_bits) - 1
     radial_top = (1 << radial_bits) - 1
     limit = out.shape[0]
-    third, margin, depth = relative[0], relative[1], int(relative[2])
+    margin, depth = relative[0], int(relative[1])
     stack = np.empty((depth + 2, 4, 3))
     levels = np.empty(depth + 2, dtype=np.int64)
     large = np.zeros(n_objects, dtype=np.bool_)
@@ -393,9 +387,7 @@ def _scan_large(
             ):
                 continue
             cutoff = pad[a] + pad[b] + margin
-            if not _relative_may_reach(
-                position, velocity, a, b, w, third, cutoff, depth, stack, levels
-            ):
+            if not _relative_may_reach(bezier, a, b, w, cutoff, depth, stack, levels):
                 continue
             if row < limit:
                 out[row, 0] = a
@@ -406,12 +398,17 @@ def _scan_large(
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def box_arrays(position, velocity, valid_nodes, step_s, pad, box, valid):
-    """Fill padded boxes `box` (windows, objects, 8): lo x y z, hi x y z, r_lo, r_hi, and
-    `valid` (windows, objects); the caller allocates them (and may reuse them).
+def box_arrays(position, velocity, valid_nodes, step_s, pad, box, valid, bezier):
+    """Fill padded boxes `box` (windows, objects, 8): lo x y z, hi x y z, r_lo, r_hi,
+    `valid` (windows, objects) and the Bezier control points `bezier` (windows, objects,
+    12: P0, P0 + V0 h/3, P1 - V1 h/3, P1, km); the caller allocates them (and may reuse
+    them).
 
     Same bounds as `_broadphase.window_boxes` documents: the Bezier control points' box,
-    the largest control-point radius, the smallest projection on the chord midpoint.
+    the largest control-point radius, the smallest projection on the chord midpoint. The
+    control points are stored window-major beside the boxes so the relative test of a pair
+    reads one window's slab instead of two objects' rows of the (objects, nodes) samples
+    (scattered reads were most of the broad phase's time).
     """
     n_objects, n_nodes = valid_nodes.shape
     n_windows = n_nodes - 1
@@ -430,6 +427,9 @@ def box_arrays(position, velocity, valid_nodes, step_s, pad, box, valid):
                 points[2, k] = p1 - velocity[o, w + 1, k] * third
                 points[3, k] = p1
                 mid_norm += (p0 + p1) * (p0 + p1)
+            for c in range(4):
+                for k in range(3):
+                    bezier[w, o, 3 * c + k] = points[c, k]
             mid_norm = np.sqrt(mid_norm)
             largest = 0.0
             smallest = np.inf
@@ -448,25 +448,24 @@ def box_arrays(position, velocity, valid_nodes, step_s, pad, box, valid):
                 smallest = min(smallest, projection / mid_norm)
             box[w, o, 7] = np.sqrt(largest) + pad[o]
             box[w, o, 6] = smallest - pad[o]
-    return box, valid
+    return box, valid, bezier
 
 
 @numba.njit(cache=True, nogil=True)
-def _relative_may_reach(position, velocity, a, b, w, third, cutoff_km, depth, stack, levels):
+def _relative_may_reach(bezier, a, b, w, cutoff_km, depth, stack, levels):
     """False when b - a's relative cubic over window w stays farther than cutoff_km from 0.
 
     The relative cubic Hermite has the Bezier control points R0, R0 + dV0 h/3,
-    R1 - dV1 h/3, R1 (differences of the two objects' points) and lies in their convex
-    hull; the hull's axis-aligned box is tested, and halves of the curve (de Casteljau
-    split) are tested in turn down to `depth` levels while a box is within the cutoff.
+    R1 - dV1 h/3, R1: the differences of the two objects' control points (`bezier`, as
+    `box_arrays` writes them; the map from a cubic to its control points is linear), so
+    it lies in their convex hull. The hull's axis-aligned box is tested, and halves of the
+    curve (de Casteljau split) are tested in turn down to `depth` levels while a box is
+    within the cutoff. Rounding of the differences (about 1e-12 km) is far inside the
+    cutoff's margin over the narrow phase.
     """
-    for k in range(3):
-        r0 = position[b, w, k] - position[a, w, k]
-        r1 = position[b, w + 1, k] - position[a, w + 1, k]
-        stack[0, 0, k] = r0
-        stack[0, 1, k] = r0 + (velocity[b, w, k] - velocity[a, w, k]) * third
-        stack[0, 2, k] = r1 - (velocity[b, w + 1, k] - velocity[a, w + 1, k]) * third
-        stack[0, 3, k] = r1
+    for c in range(4):
+        for k in range(3):
+            stack[0, c, k] = bezier[w, b, 3 * c + k] - bezier[w, a, 3 * c + k]
     levels[0] = 0
     top = 1
     cutoff_squared = cutoff_km * cutoff_km
