@@ -11,10 +11,21 @@ server, any failed request and any script error.
 from __future__ import annotations
 
 import re
+import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 
-from tests.service.web._world import GRANTED_PAIR
-from tests.service.web.conftest import PageWatch
+import pytest
+import uvicorn
+
+from accord.access import add_console_user
+from accord.service import create_app
+from accord.store import PartnerRepository, create_engine, transaction, upgrade
+from tests.access._conjunction_world import PRECISION_KM, build_conjunction_world, screen
+from tests.service._api import settings_for
+from tests.service.web._world import GRANTED_PAIR, PASSWORD
+from tests.service.web.conftest import ConsoleServer, PageWatch
 from tests.service.web.test_console_browser import keep_screenshot, sign_in
 
 #: Points on each sigma ellipse drawn by the server (accord.service.web._events).
@@ -105,3 +116,67 @@ def test_the_grantee_sees_the_event_degraded_and_the_outsider_gets_404(
     assert response is not None and response.status == 404
     assert "No conjunction event" in page.locator("h1").inner_text()
     keep_screenshot(page, "event-not-found")
+
+
+class TestCovarianceWithheld:
+    """jaxa's only grant of the granted pair's event coarsens it to `PRECISION_KM` and
+    withholds the covariance (tests/access/_conjunction_world.py, clause
+    coarse-conjunctions): the page must say so and draw what it can, without errors.
+
+    The console world grants jaxa the same event in full under a second clause, so this
+    class serves its own store, the conjunction world alone, through `console_server`.
+    """
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def console_server(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+        settings = settings_for(tmp_path_factory.mktemp("withheld"))
+        engine = create_engine(settings.resolved_database_url)
+        upgrade(engine)
+        build_conjunction_world(engine)
+        screen(engine)
+        with transaction(engine, write_lock=True) as session:
+            jaxa = PartnerRepository(session).get_by_handle("jaxa")
+            add_console_user(session, "jaxa-analyst", jaxa, "analyst", PASSWORD)
+        engine.dispose()
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        port = listener.getsockname()[1]
+        # Listening before uvicorn starts: requests queue until the lifespan is done.
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
+        )
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+        thread.start()
+        try:
+            yield ConsoleServer(f"http://127.0.0.1:{port}", "127.0.0.1", port)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=30)
+            listener.close()
+
+    def test_the_event_page_says_the_covariance_is_withheld_and_draws_the_history(
+        self, page: Any
+    ) -> None:
+        sign_in(page, "jaxa-analyst")
+        page.goto("/console/conjunctions")
+        page.goto(_granted_event_url(page))
+        assert (
+            page.get_by_test_id("shared-under").inner_text()
+            == "esa-conjunctions-to-jaxa/v1/coarse-conjunctions"
+        )
+        # No ellipse can be drawn from placeholder zeros: the page says why instead.
+        missing = page.get_by_test_id("plane-missing").inner_text()
+        assert "covariance is withheld" in missing, missing
+        assert page.locator("#encounter-plane").count() == 0
+        # The Pc and miss history is drawn, with the released (coarsened) miss.
+        page.wait_for_selector("#event-history .main-svg")
+        history = page.evaluate(
+            "() => document.getElementById('event-history').data.map((t) => t.y)"
+        )
+        miss_km = float(page.get_by_test_id("miss-km").inner_text().split()[0])
+        assert len(history) == 2 and history[1] == [miss_km]
+        assert miss_km % PRECISION_KM == 0.0  # coarsened to whole multiples of 1 km
+        assert page.locator("#event-history .scatterlayer .trace path.point").count() == 2
+        keep_screenshot(page, "event-covariance-withheld")

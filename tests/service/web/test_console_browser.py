@@ -198,3 +198,27 @@ def test_the_browser_verifies_an_inclusion_proof_and_catches_a_tampered_hash(pag
     first_hash.fill(original)
     page.get_by_role("button", name="Verify again with these values").click()
     page.wait_for_selector("[data-testid=verify-result][data-state=verified]")
+
+
+def test_every_main_page_renders_its_heading_and_is_kept_as_a_screenshot(
+    page: Any, watch: PageWatch
+) -> None:
+    """The pages the other tests do not photograph: sign-in, an empty search, the 404 page,
+    a verified audit entry; each with its heading, no failed request and no script error."""
+    watch.http_errors_expected = True  # the 404 page, on purpose
+    page.goto("/console/sign-in")
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+    keep_screenshot(page, "sign-in")
+    sign_in(page, "esa-analyst")
+    page.goto("/console/catalog?q=no+such+satellite")
+    assert "No object you can see matches" in page.get_by_test_id("result-count").inner_text()
+    keep_screenshot(page, "catalog-no-match")
+    response = page.goto(f"/console/objects/{NASA_OBJECT}")
+    assert response is not None and response.status == 404
+    assert "Search the catalog" in page.locator("main").inner_text()
+    keep_screenshot(page, "object-not-found")
+    page.goto("/console/audit")
+    page.get_by_label(re.compile(r"Entry number")).fill("1")
+    page.get_by_role("button", name="Fetch entry and verify").click()
+    page.wait_for_selector("[data-testid=verify-result][data-state=verified]")
+    keep_screenshot(page, "audit")
