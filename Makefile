@@ -36,14 +36,22 @@ VENDOR_FILES := \
 # CesiumJS for the globe: its whole built folder (Cesium.js, Workers, Assets with the
 # NaturalEarthII imagery tiles, Widgets CSS), which Cesium loads relative to itself.
 CESIUM_BUILD := frontend/node_modules/cesium/Build/Cesium
+# Cesium.js runs two eval()s when it loads, which the console's policy (no 'unsafe-eval')
+# refuses (CesiumGS/cesium issue 13412): Knockout's `(0,eval)("this")` to find the global
+# object, uncaught, so Cesium fails to load; and protobufjs's probe for Node's `require`
+# (protobufjs issue 997), caught but logged as a violation. The copy gets their browser
+# outcomes instead: `globalThis`, and `undefined(...)`, which throws inside the same try.
 
-$(VENDOR)/.installed: frontend/package.json frontend/package-lock.json
+$(VENDOR)/.installed: frontend/package.json frontend/package-lock.json Makefile
 	@command -v npm >/dev/null 2>&1 || { echo "make assets: npm is not installed; the web console needs Node.js 20+ with npm (Debian: apt-get install nodejs npm), then run make again" >&2; exit 1; }
 	cd frontend && npm ci --ignore-scripts --no-audit --no-fund
 	mkdir -p $(VENDOR)
 	cp $(VENDOR_FILES) $(VENDOR)/
 	rm -rf $(VENDOR)/cesium
 	cp -R $(CESIUM_BUILD) $(VENDOR)/cesium
+	sed -i -e 's|(0,eval)("this")|globalThis|g' \
+		-e 's|eval("quire"\.replace(/^/,"re"))|undefined|g' $(VENDOR)/cesium/Cesium.js
+	@! grep -qE 'eval\("this"\)|"quire"' $(VENDOR)/cesium/Cesium.js || { echo "make assets: an eval() in Cesium.js changed shape; update the sed above (see the comment)" >&2; exit 1; }
 	touch $@
 
 assets: $(VENDOR)/.installed

@@ -28,8 +28,14 @@ VENDOR_DIR = STATIC_DIR / "vendor"
 
 #: Everything from this origin only: no CDN, no third-party request can leave a page.
 #: Inline styles are allowed because Plotly sets style attributes on the chart it draws.
+#: For the globe (CesiumJS), one addition: 'wasm-unsafe-eval' lets Cesium compile the
+#: WebAssembly decoders it bundles (meshoptimizer, at load); it does not allow JavaScript
+#: eval. No 'unsafe-eval' and no blob: scripts: `make assets` replaces Cesium's two eval()s
+#: at load by their browser outcomes (see the Makefile), and the globe's script has Cesium
+#: start its web workers from its own Workers/ folder (static/globe.js).
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
