@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -40,8 +41,8 @@ ENGINE_TOLERANCE_KM = 1e-3
 TRACK_ROUNDING_KM = 2e-3
 
 
-def _item(norad_id: int, *, state: ReleasedState | None = None, **changes: object) -> CatalogItem:
-    elements = replace(element_set(norad_id, epoch=EPOCH), **changes)  # type: ignore[arg-type]
+def _item(norad_id: int, *, state: ReleasedState | None = None, **changes: Any) -> CatalogItem:
+    elements = replace(element_set(norad_id, epoch=EPOCH), **changes)
     return CatalogItem(
         norad_id=norad_id,
         object_name=f"OBJECT {norad_id}",
@@ -64,7 +65,8 @@ def test_positions_are_sgp4_rotated_to_earth_fixed_as_the_reference_engine_gives
     at = EPOCH + timedelta(hours=5)
     items = [_item(25544), _item(20000, mean_motion_rev_per_day=14.2)]
     points = globe_points(items, at)
-    reference = Sgp4Propagator([i.element_set for i in items], engine="python-sgp4")  # type: ignore[misc]
+    element_sets = [i.element_set for i in items if i.element_set is not None]
+    reference = Sgp4Propagator(element_sets, engine="python-sgp4")
     expected_km = teme_to_itrs(reference.propagate([at])).position_km[:, 0, :]
     assert points.norad_ids == [25544, 20000]
     np.testing.assert_allclose(points.position_km, expected_km, atol=ENGINE_TOLERANCE_KM, rtol=0)
@@ -76,12 +78,11 @@ def test_a_coarsened_release_stays_coarse_and_at_its_epoch() -> None:
     true = _item(39634)
     assert true.element_set is not None
     teme = Sgp4Propagator([true.element_set], engine="python-sgp4").propagate([EPOCH])
-    state = ReleasedState(
-        EPOCH,
-        tuple(float(round(v / precision_km) * precision_km) for v in teme.position_km[0, 0]),  # type: ignore[arg-type]
-        tuple(float(v) for v in teme.velocity_km_s[0, 0]),  # type: ignore[arg-type]
-        precision_km,
+    x_km, y_km, z_km = (
+        float(round(v / precision_km) * precision_km) for v in teme.position_km[0, 0]
     )
+    vx, vy, vz = (float(v) for v in teme.velocity_km_s[0, 0])
+    state = ReleasedState(EPOCH, (x_km, y_km, z_km), (vx, vy, vz), precision_km)
     points = globe_points([_item(39634, state=state)], EPOCH + timedelta(days=3))
     position_km = points.position_km[0]
     # On the clause's grid in ITRS too, and within the two roundings of the truth at epoch.

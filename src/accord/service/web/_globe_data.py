@@ -212,7 +212,7 @@ def globe_points(items: Sequence[CatalogItem], at: datetime) -> GlobePoints:
     epochs: list[datetime | None] = []
     not_drawn: list[tuple[int, str]] = []
     if with_elements:
-        propagator = Sgp4Propagator([item.element_set for item in with_elements])  # type: ignore[misc]
+        propagator = Sgp4Propagator([i.element_set for i in with_elements if i.element_set])
         teme = propagator.propagate([at])
         itrs_km = teme_to_itrs(teme).position_km[:, 0, :]
         codes = teme.error_code[:, 0]
