@@ -83,7 +83,16 @@ from accord.store import (
     TaskStatus,
 )
 
-__all__ = ["plan_job_public", "queue_plan", "router", "visible_plan_job"]
+__all__ = [
+    "create_request",
+    "plan_job_public",
+    "queue_plan",
+    "router",
+    "visible_plan",
+    "visible_plan_job",
+    "visible_request",
+    "visible_requests",
+]
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -365,6 +374,13 @@ def _check_times(body: RequestCreate) -> None:
 )
 def submit(request: Request, principal: CurrentPrincipal, body: RequestCreate) -> RequestPublic:
     """Record the caller's partner's request (an operator or admin of a pool member)."""
+    return create_request(request, principal, body)
+
+
+def create_request(request: Request, principal: Principal, body: RequestCreate) -> RequestPublic:
+    """Check and record a request (the API route and the console's form): the area and the
+    times raise `RequestValidationError` naming the field, the workflow's refusals raise
+    the problems of `_campaign_errors`."""
     area, name = _area_feature(body)
     _check_times(body)
     with store(request) as session, _campaign_errors():
@@ -385,6 +401,41 @@ def submit(request: Request, principal: CurrentPrincipal, body: RequestCreate) -
         return _request_public(row, _handles(session))
 
 
+def visible_requests(
+    session: Session,
+    principal: Principal,
+    *,
+    pool: str | None = None,
+    request_status: RequestStatus | None = None,
+) -> list[RequestPublic]:
+    """The requests the caller may see, by id (the API's list and the console's)."""
+    now = datetime.now(UTC)
+    handles = _handles(session)
+    query = sa.select(CampaignRequestRow).order_by(CampaignRequestRow.id)
+    if pool is not None:
+        query = query.where(CampaignRequestRow.pool == pool)
+    if request_status is not None:
+        query = query.where(CampaignRequestRow.status == request_status.value)
+    members: dict[str, bool] = {}
+    visible = []
+    for row in session.scalars(query):
+        if row.pool not in members:
+            members[row.pool] = _is_member(session, principal, row.pool, now)
+        if members[row.pool] or _reads_request(session, principal, row, handles):
+            visible.append(_request_public(row, handles))
+    return visible
+
+
+def visible_request(session: Session, principal: Principal, request_id: int) -> RequestPublic:
+    """One request the caller may see (`NotFoundError` otherwise, as for none)."""
+    return _visible_request(session, principal, request_id)
+
+
+def visible_plan(session: Session, principal: Principal, plan_id: int) -> dict[str, Any]:
+    """`plan_document` of a plan the caller may see (`NotFoundError` otherwise)."""
+    return _visible_plan(session, principal, plan_id)
+
+
 @router.get("/requests", summary="Requests the caller may see")
 def list_requests(
     request: Request,
@@ -395,21 +446,8 @@ def list_requests(
     offset: PageOffset = 0,
 ) -> Page[RequestPublic]:
     """Visible requests by id; `?pool=` and `?status=` filter."""
-    now = datetime.now(UTC)
     with store(request, write=False) as session:
-        handles = _handles(session)
-        query = sa.select(CampaignRequestRow).order_by(CampaignRequestRow.id)
-        if pool is not None:
-            query = query.where(CampaignRequestRow.pool == pool)
-        if request_status is not None:
-            query = query.where(CampaignRequestRow.status == request_status.value)
-        members: dict[str, bool] = {}
-        visible = []
-        for row in session.scalars(query):
-            if row.pool not in members:
-                members[row.pool] = _is_member(session, principal, row.pool, now)
-            if members[row.pool] or _reads_request(session, principal, row, handles):
-                visible.append(_request_public(row, handles))
+        visible = visible_requests(session, principal, pool=pool, request_status=request_status)
     return paginate(visible, offset, limit)
 
 
