@@ -68,6 +68,8 @@ def test_the_owner_sees_the_history_and_the_encounter_plane_with_data(page: Any)
     assert names == ["1 sigma", "2 sigma", "3 sigma", "Hard body", "Object 1"]
     assert all(finite for _, _, finite in plane)
     assert [count for _, count, _ in plane[:3]] == [ELLIPSE_POINTS] * 3
+    # Element sets carry no covariance: the ellipses are the CDM's DEFAULT one, and say so.
+    assert "COVARIANCE_METHOD = DEFAULT" in page.get_by_test_id("plane-note").inner_text()
     # The miss vector in RTN has three numbers whose norm is the miss distance (0.002 km
     # for the rounding of each component to metres).
     rtn = [

@@ -101,7 +101,18 @@ def encounter_plane(message: ConjunctionDataMessage) -> EncounterPlane:
             [round(float(y), 3) for y in outline[1]],
         )
     covariance = ((float(cov[0, 0]), float(cov[0, 1])), (float(cov[1, 0]), float(cov[1, 1])))
-    return EncounterPlane(miss_m, covariance, ellipses, radius, None)
+    methods = {
+        message.object1.metadata.covariance_method,
+        message.object2.metadata.covariance_method,
+    }
+    note = (
+        "At least one covariance is the documented default (COVARIANCE_METHOD = DEFAULT: "
+        "assumed RTN position sigmas, because element sets carry none): the ellipses show "
+        "that assumption, not a measured uncertainty."
+        if "DEFAULT" in {m.upper() for m in methods}
+        else None
+    )
+    return EncounterPlane(miss_m, covariance, ellipses, radius, note)
 
 
 def _sort(events: list[VisibleEvent], key: SortKey, descending: bool) -> list[VisibleEvent]:

@@ -11,14 +11,29 @@
     const h = data.history;
     if (!target || h.created.length === 0) return;
     const mode = h.created.length > 1 ? "lines+markers" : "markers";
+    // Pc and miss have different units and ranges: two stacked panels sharing the time
+    // axis, so neither marker hides the other. One CDM alone gets a day either side, or
+    // Plotly zooms the time axis to sub-millisecond ticks.
+    const xaxis = { title: { text: "CDM creation (UTC)" }, type: "date", anchor: "y2" };
+    if (h.created.length === 1) {
+      const t = Date.parse(h.created[0]);
+      xaxis.range = [new Date(t - 86400e3).toISOString(), new Date(t + 86400e3).toISOString()];
+    }
+    const pcKnown = h.pc.some((value) => value !== null && value > 0);
     Plotly.newPlot(target, [
-      { x: h.created, y: h.pc, name: "Pc", mode },
-      { x: h.created, y: h.miss_km, name: "Miss distance (km)", mode, yaxis: "y2" },
+      { x: h.created, y: h.pc, name: "Pc", mode, marker: { symbol: "circle", size: 9 } },
+      {
+        x: h.created, y: h.miss_km, name: "Miss distance (km)", mode, yaxis: "y2",
+        marker: { symbol: "diamond", size: 9 },
+      },
     ], {
-      margin: { t: 24, r: 64, b: 48, l: 72 },
-      xaxis: { title: { text: "CDM creation (UTC)" } },
-      yaxis: { title: { text: "Pc" }, type: "log", exponentformat: "e" },
-      yaxis2: { title: { text: "Miss (km)" }, overlaying: "y", side: "right" },
+      margin: { t: 24, r: 24, b: 48, l: 80 },
+      xaxis,
+      yaxis: {
+        title: { text: pcKnown ? "Pc" : "Pc (none computed)" }, type: "log",
+        exponentformat: "power", dtick: 1, domain: [0.55, 1], anchor: "x",
+      },
+      yaxis2: { title: { text: "Miss (km)" }, rangemode: "tozero", domain: [0, 0.45], anchor: "x" },
       legend: { orientation: "h", y: -0.25 },
     }, config);
   }
