@@ -105,14 +105,14 @@ def encounter_plane(message: ConjunctionDataMessage) -> EncounterPlane:
         message.object1.metadata.covariance_method,
         message.object2.metadata.covariance_method,
     }
-    note = (
+    default_note = (
         "At least one covariance is the documented default (COVARIANCE_METHOD = DEFAULT: "
         "assumed RTN position sigmas, because element sets carry none): the ellipses show "
         "that assumption, not a measured uncertainty."
         if "DEFAULT" in {m.upper() for m in methods}
         else None
     )
-    return EncounterPlane(miss_m, covariance, ellipses, radius, note)
+    return EncounterPlane(miss_m, covariance, ellipses, radius, default_note)
 
 
 def _sort(events: list[VisibleEvent], key: SortKey, descending: bool) -> list[VisibleEvent]:
