@@ -125,3 +125,23 @@ def test_screen_refuses_both_scheduler_and_workers(catalog_file: Path, env: dict
     result = CliRunner().invoke(app, arguments, env=env)
     assert result.exit_code == 2
     assert "--workers" in result.output
+
+
+def test_screenings_list_shows_the_local_operator_and_the_partner_of_as(
+    catalog_file: Path, env: dict[str, str]
+) -> None:
+    runner = CliRunner()
+    added = runner.invoke(app, ["partner", "add", "ESA", "--kind", "space_agency"], env=env)
+    assert added.exit_code == 0, added.output
+    unknown = runner.invoke(app, _arguments(catalog_file, "--as", "nobody"), env=env)
+    assert unknown.exit_code == 2 and "no partner named 'nobody'" in unknown.output
+    for extra in ((), ("--as", "esa")):
+        stored = runner.invoke(app, _arguments(catalog_file, *extra), env=env)
+        assert stored.exit_code == 0, stored.output
+    assert "submitted by local operator for esa" in stored.output
+    listed = runner.invoke(app, ["screenings", "list"], env={**env, "COLUMNS": "200"})
+    assert listed.exit_code == 0, listed.output
+    rows = [line for line in listed.output.splitlines() if "local operator" in line]
+    # Newest first: the screening for esa, then the one for no partner.
+    assert len(rows) == 2
+    assert "local operator for esa" in rows[0] and "for esa" not in rows[1]

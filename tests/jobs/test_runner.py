@@ -7,17 +7,24 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
+from accord.access import principal_for_partner
+from accord.agreements import PrincipalRole
+from accord.audit import Actor, AuditAction, AuditLog, parse_entry
 from accord.jobs import (
     JobParameterError,
     JobRunner,
     job_status,
+    job_submitter,
     list_jobs,
     submit_screening_job,
 )
+from accord.screening import Submitter
 from accord.settings import Settings
 from accord.store import (
     JobRepository,
     JobStatus,
+    PartnerKind,
+    PartnerRepository,
     ScreeningRepository,
     transaction,
 )
@@ -147,3 +154,50 @@ def test_submit_refuses_bad_parameters(engine: Engine) -> None:
     with pytest.raises(JobParameterError, match="threshold_km"):
         submit_screening_job(engine, start=T0, threshold_km=0.0)
     assert list_jobs(engine) == []
+
+
+def test_the_submitter_of_a_job_is_stored_with_its_screening_and_named_in_the_log(
+    catalog: Engine,
+) -> None:
+    with transaction(catalog) as session:
+        esa = PartnerRepository(session).create("ESA", kind=PartnerKind.SPACE_AGENCY, handle="esa")
+        principal = principal_for_partner(esa, [PrincipalRole.OPERATOR], name="key:ab12cd34")
+    job = submit_screening_job(
+        catalog,
+        start=T0 - timedelta(minutes=30),
+        duration=timedelta(hours=1),
+        threshold_km=20.0,
+        submitter=principal,
+    )
+    assert (job.submitter_partner_id, job.submitter_name) == (esa.id, "key:ab12cd34")
+    assert job_submitter(job) == Submitter(esa.id, "key:ab12cd34")
+    finished = JobRunner(catalog, _settings()).run_once()
+    assert finished is not None and finished.status is JobStatus.COMPLETED
+    assert finished.screening_id is not None
+    with transaction(catalog) as session:
+        screening = ScreeningRepository(session).screening(finished.screening_id)
+        entries = [parse_entry(e.entry) for e in AuditLog(session).entries()]
+    assert screening is not None
+    assert (screening.submitter_partner_id, screening.submitter_name) == (esa.id, "key:ab12cd34")
+    (completed,) = [e for e in entries if e.action is AuditAction.SCREENING_COMPLETED]
+    (issued,) = [e for e in entries if e.action is AuditAction.CDM_ISSUED]
+    assert completed.actor == issued.actor == Actor.partner(str(esa.id))
+    assert completed.details is not None and completed.details["job_id"] == job.job_id
+    assert completed.details["screening_id"] == finished.screening_id
+    assert ("job", str(job.job_id)) in [(s.kind, s.id) for s in completed.subjects]
+
+
+def test_a_job_without_a_recorded_submitter_stores_a_screening_without_one(
+    catalog: Engine,
+) -> None:
+    job_id = _submit(catalog)  # as a job queued before migration 0012 was
+    job = job_status(catalog, job_id)
+    assert job is not None and job_submitter(job) is None
+    finished = JobRunner(catalog, _settings()).run_once()
+    assert finished is not None and finished.screening_id is not None
+    with transaction(catalog) as session:
+        screening = ScreeningRepository(session).screening(finished.screening_id)
+        entries = [parse_entry(e.entry) for e in AuditLog(session).entries()]
+    assert screening is not None and screening.submitter_name is None
+    (completed,) = [e for e in entries if e.action is AuditAction.SCREENING_COMPLETED]
+    assert completed.actor == Actor.system()

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from accord.audit import AuditAction, AuditLog, parse_entry
 from accord.formats import read_cdm
 from accord.service import create_app
-from accord.store import transaction
+from accord.store import API_KEY_TOKEN_PREFIX, transaction
 from tests.access._conjunction_world import (
     EMBARGOED_PAIR,
     GRANTED_PAIR,
@@ -184,6 +184,39 @@ def test_screening_job_submitted_followed_and_listed(screened: Screened) -> None
     # nasa sees two of the four conjunctions in each screening.
     assert [s["conjunction_count"] for s in listed["items"]] == [2, 2]
     assert screened.pairs("nasa", screening_id=done["screening_id"]) == {PUBLIC_PAIR, OTHERS_PAIR}
+
+
+def _key_name(token: str) -> str:
+    """The principal name of an API key: `key:<its 12-hex-digit prefix>`."""
+    return "key:" + token.removeprefix(f"{API_KEY_TOKEN_PREFIX}_")[:12]
+
+
+def test_jobs_and_screenings_name_their_submitter_and_only_its_partner_sees_the_key(
+    screened: Screened,
+) -> None:
+    body = {"start": T0.replace(minute=0).isoformat(), "days": 1 / 24, "threshold_km": 20.0}
+    submitted = screened.client.post(
+        "/api/v1/screenings", json=body, headers=bearer(screened.keys["esa"])
+    )
+    assert submitted.status_code == 202, submitted.text
+    esa_key = _key_name(screened.keys["esa"])
+    assert submitted.json()["submitter"] == {"partner": "esa", "name": esa_key}
+    job_url = f"/api/v1/screenings/jobs/{submitted.json()['job_id']}"
+    screened.app.state.job_runner.run_once()
+    # Another partner's caller sees which partner submitted it, not which key.
+    for handle, name in (("esa", esa_key), ("nasa", None)):
+        job = screened.get(handle, job_url).json()
+        assert job["submitter"] == {"partner": "esa", "name": name}
+        detail = screened.get(handle, f"/api/v1/screenings/{job['screening_id']}")
+        assert detail.status_code == 200, detail.text
+        assert detail.json()["submitter"] == {"partner": "esa", "name": name}
+        assert detail.json()["screening_id"] == job["screening_id"]
+    listed = screened.get("esa", "/api/v1/screenings").json()["items"]
+    # The fixture's screening was stored by a direct call, with no submitter recorded.
+    assert [s["submitter"] for s in listed] == [{"partner": "esa", "name": esa_key}, None]
+    nasa_view = screened.get("nasa", f"/api/v1/screenings/{job['screening_id']}").json()
+    assert nasa_view["conjunction_count"] == 2  # of four: only what nasa may see
+    assert screened.get("esa", "/api/v1/screenings/999999").status_code == 404
 
 
 def test_spacetrack_cdm_public_follows_the_same_rule(screened: Screened) -> None:

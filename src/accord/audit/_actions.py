@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     ASSET_REGISTERED = "asset.registered"
     USER_ADDED = "user.added"
     CDM_ISSUED = "cdm.issued"
+    SCREENING_COMPLETED = "screening.completed"
     COORDINATION_STEP_RECORDED = "coordination.step.recorded"
     DISPUTE_STEP_RECORDED = "dispute.step.recorded"
     CAMPAIGN_PLAN_RECORDED = "campaign.plan.recorded"
@@ -122,6 +123,11 @@ _SPECS = (
         "A console user was added to a partner (an opaque user id; no personal data).",
     ),
     ActionSpec(AuditAction.CDM_ISSUED, "A conjunction data message was issued."),
+    ActionSpec(
+        AuditAction.SCREENING_COMPLETED,
+        "A screening was stored (span, threshold, object, conjunction and CDM counts and the "
+        "job in details; the submitter's partner as actor).",
+    ),
     ActionSpec(
         AuditAction.COORDINATION_STEP_RECORDED,
         "A coordination step (who manoeuvres, a plan, a decision) was recorded.",

@@ -1,4 +1,9 @@
-"""`accord screen` and `accord events list`: screen a catalog, write or store CDMs, list events."""
+"""`accord screen`, `accord screenings list`, `accord events list`.
+
+Screen a catalog and write or store CDMs; list stored screenings with who submitted them;
+list conjunction events. A screening stored from here records the local operator as its
+submitter, acting for the partner named with `--as` or for none (docs/screening.md).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.conjunctions import (
@@ -31,18 +37,28 @@ from accord.formats import (
 from accord.screening import (
     AlertRules,
     DaskScreeningError,
+    Submitter,
     build_cdms,
     dask_client,
     run_screening,
     screen_catalog_distributed,
 )
 from accord.startup import open_store
-from accord.store import CatalogRepository, ScreeningRepository, transaction
+from accord.store import (
+    CatalogRepository,
+    PartnerRepository,
+    ScreeningRecord,
+    ScreeningRepository,
+    UnknownPartnerError,
+    transaction,
+)
 
 events_app = typer.Typer(
     help="Conjunction events followed across screenings.", no_args_is_help=True
 )
 app.add_typer(events_app, name="events")
+screenings_app = typer.Typer(help="Stored screenings and who submitted them.", no_args_is_help=True)
+app.add_typer(screenings_app, name="screenings")
 
 _STAGES = {
     "load": "loading the catalog",
@@ -168,9 +184,23 @@ def screen(
         min=1,
         help="Run the screening on a local Dask cluster of N worker processes.",
     ),
+    as_partner: str | None = typer.Option(
+        None,
+        "--as",
+        help=(
+            "Record the stored screening as submitted for this partner (name or handle); "
+            "default: the local operator for no partner."
+        ),
+    ),
 ) -> None:
     """Screen a catalog for conjunctions; write CDM files or store screening, CDMs and events."""
     settings = settings_of(ctx)
+    if as_partner is not None and out is not None:
+        raise typer.BadParameter(
+            "--as names who a stored screening is for; with --out nothing is stored, "
+            "so drop one of them",
+            param_hint="--as",
+        )
     first = _parse_start(start)
     duration = timedelta(days=days)
     element_sets = _read_file(catalog) if catalog is not None else None
@@ -240,8 +270,10 @@ def screen(
             )
             _print_stages(result.stage_seconds)
             return
+        engine = open_store(settings, seed=False)
+        submitter = _local_submitter(engine, as_partner)
         record = run_screening(
-            open_store(settings, seed=False),
+            engine,
             start=first,
             duration=duration,
             threshold_km=threshold_km,
@@ -253,6 +285,7 @@ def screen(
             event_tca_tolerance_s=settings.event_tca_tolerance_s,
             progress=advance,
             dask_client=client,
+            submitter=submitter,
         )
         progress.stop()
     source = record.source_name or f"catalog batch {record.catalog_batch_id}"
@@ -260,9 +293,73 @@ def screen(
         f"screening {record.screening_id} stored: {record.object_count:,} objects ({source}), "
         f"{record.conjunction_count:,} conjunctions and CDMs, "
         f"{record.co_location_count:,} co-located pairs, "
-        f"{record.failure_count:,} propagation failures",
+        f"{record.failure_count:,} propagation failures; submitted by "
+        f"{_submitter_label(record, {submitter.partner_id: as_partner or ''})}",
         highlight=False,
     )
+
+
+def _local_submitter(engine: Engine, as_partner: str | None) -> Submitter:
+    """The local operator, for the partner `--as` names (its name or handle) or for none."""
+    if as_partner is None:
+        return Submitter.local_operator()
+    with transaction(engine) as session:
+        try:
+            partner = PartnerRepository(session).get_by_name_or_handle(as_partner)
+        except UnknownPartnerError:
+            raise typer.BadParameter(
+                f"no partner named {as_partner!r}; list them with `accord partner list`",
+                param_hint="--as",
+            ) from None
+        return Submitter.local_operator(partner.id)
+
+
+def _submitter_label(record: ScreeningRecord, handles: dict[int | None, str]) -> str:
+    """`<principal> for <partner>`, `<principal>` for no partner, `-` when not recorded."""
+    if record.submitter_name is None:
+        return "-"
+    if record.submitter_partner_id is None:
+        return record.submitter_name
+    partner = handles.get(record.submitter_partner_id) or f"partner {record.submitter_partner_id}"
+    return f"{record.submitter_name} for {partner}"
+
+
+@screenings_app.command("list")
+def list_screenings(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", min=1, help="Most screenings to list."),
+) -> None:
+    """Stored screenings, newest first: span, threshold, counts, and who submitted each."""
+    engine = open_store(settings_of(ctx), seed=False)
+    with transaction(engine) as session:
+        records = ScreeningRepository(session).screenings(limit=limit)
+        partners = PartnerRepository(session)
+        handles: dict[int | None, str] = {}
+        for partner_id in {r.submitter_partner_id for r in records}:
+            if partner_id is not None:
+                partner = partners.get(partner_id)
+                handles[partner_id] = partner.handle or partner.name
+    if not records:
+        stdout_console().print("no screenings stored; run `accord screen` first")
+        return
+    table = Table(title="Screenings, newest first")
+    for column in ("screening", "finished (UTC)", "span start (UTC)", "days", "threshold km"):
+        table.add_column(column)
+    for column in ("objects", "conjunctions", "submitted by"):
+        table.add_column(column)
+    for record in records:
+        finished = record.finished_at
+        table.add_row(
+            str(record.screening_id),
+            finished.strftime("%Y-%m-%d %H:%M:%S") if finished else record.status.value,
+            record.span_start.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{record.duration_s / 86400.0:g}",
+            f"{record.threshold_km:g}",
+            f"{record.object_count:,}",
+            f"{record.conjunction_count:,}",
+            _submitter_label(record, handles),
+        )
+    stdout_console().print(table)
 
 
 def _print_stages(stage_seconds: dict[str, float]) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from accord.jobs._campaign_jobs import run_campaign_plan_job
-from accord.jobs._screening_jobs import ScreeningJobParameters
+from accord.jobs._screening_jobs import ScreeningJobParameters, job_submitter
 from accord.screening import AlertRules, dask_client, run_screening
 from accord.settings import Settings
 from accord.store import JobKind, JobRecord, JobRepository, ScreeningRecord, transaction
@@ -225,6 +225,9 @@ class JobRunner:
                 progress=progress,
                 dask_client=client,
                 on_stored=complete,
+                # The screening records, and the audit log names, who submitted the job.
+                submitter=job_submitter(job),
+                job_id=job.job_id,
             )
 
     @contextmanager

@@ -1,7 +1,8 @@
 """Screening jobs: their parameters (stored as JSON), submission, status and listing.
 
 A screening job screens the store's current catalog with `accord.screening.run_screening`
-(on Dask when configured); its result is the stored screening's id.
+(on Dask when configured); its result is the stored screening's id. The job records who
+submitted it (`jobs.submitter_*`), and the runner hands that submitter on to the screening.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from accord.access import Principal
 from accord.conjunctions import ALFANO_2005_MAX, DEFAULT_HARD_BODY_RADIUS_M, ScreeningVolume
+from accord.screening import Submitter
 from accord.store import JobKind, JobRecord, JobRepository, JobStatus, transaction
 
 __all__ = [
     "JobParameterError",
     "ScreeningJobParameters",
     "job_status",
+    "job_submitter",
     "list_jobs",
     "submit_screening_job",
 ]
@@ -111,12 +115,17 @@ def submit_screening_job(
     hard_body_radius_m: float = DEFAULT_HARD_BODY_RADIUS_M,
     pc_method: str = ALFANO_2005_MAX,
     screening_volume: ScreeningVolume | None = None,
+    submitter: Principal | Submitter | None = None,
     now: datetime | None = None,
 ) -> JobRecord:
     """Queue a screening of the store's current catalog; returns the queued job.
 
-    The parameters are checked now (JobParameterError), not when the job runs.
+    `submitter` is who asks: an API caller's principal (its partner and name are stored),
+    a `Submitter` (the command line's local operator), or None (not recorded). The
+    parameters are checked now (JobParameterError), not when the job runs.
     """
+    if isinstance(submitter, Principal):
+        submitter = Submitter.of(submitter)
     parameters = ScreeningJobParameters(
         start=start,
         duration_s=duration.total_seconds(),
@@ -137,11 +146,22 @@ def submit_screening_job(
     with transaction(engine) as session:
         repository = JobRepository(session)
         job_id = repository.add(
-            JobKind.SCREENING, parameters.to_json(), now=now or datetime.now(UTC)
+            JobKind.SCREENING,
+            parameters.to_json(),
+            now=now or datetime.now(UTC),
+            submitter_partner_id=submitter.partner_id if submitter else None,
+            submitter_name=submitter.name if submitter else None,
         )
         record = repository.get(job_id)
     assert record is not None
     return record
+
+
+def job_submitter(job: JobRecord) -> Submitter | None:
+    """Who submitted `job`, or None for a job stored without one (before migration 0012)."""
+    if job.submitter_name is None:
+        return None
+    return Submitter(job.submitter_partner_id, job.submitter_name)
 
 
 def job_status(engine: Engine, job_id: int) -> JobRecord | None:

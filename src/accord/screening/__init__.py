@@ -14,6 +14,12 @@ from accord.screening._distributed import (
 )
 from accord.screening._events import AlertRules, EventAssignment, assign_events, open_alerts
 from accord.screening._notify import CdmNotice, notify_cdm_subscribers
+from accord.screening._submitter import (
+    LOCAL_OPERATOR,
+    MAX_SUBMITTER_NAME_CHARS,
+    Submitter,
+    SubmitterError,
+)
 from accord.screening._workflow import (
     DEFAULT_EVENT_TCA_TOLERANCE_S,
     DEFAULT_ORIGINATOR,
@@ -32,10 +38,14 @@ __all__ = [
     "screen_catalog_distributed",
     "DEFAULT_EVENT_TCA_TOLERANCE_S",
     "DEFAULT_ORIGINATOR",
+    "LOCAL_OPERATOR",
+    "MAX_SUBMITTER_NAME_CHARS",
     "AlertRules",
     "CdmNotice",
     "EventAssignment",
     "ScreeningProgress",
+    "Submitter",
+    "SubmitterError",
     "assign_events",
     "build_cdms",
     "notify_cdm_subscribers",

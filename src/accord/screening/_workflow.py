@@ -3,10 +3,12 @@
 Steps: read the current element sets and the latest batch id (a short read transaction),
 screen them (`accord.conjunctions.screen_catalog`, no transaction held: it takes minutes
 on the whole catalog), build the CDMs and their Pcs, then write everything in ONE write
-transaction: the screening row, new and updated events, conjunctions, CDMs (KVN), one
-`cdm.issued` audit entry per CDM whose content_sha256 is the KVN's SHA-256, and the notices
-of the partners' `cdm` subscriptions (`accord.screening._notify`). A failure at any point of
-that transaction leaves nothing behind. See docs/screening.md.
+transaction: the screening row (with its submitter), new and updated events, conjunctions,
+CDMs (KVN), one `cdm.issued` audit entry per CDM whose content_sha256 is the KVN's SHA-256,
+one `screening.completed` entry for the screening (so that one without conjunctions leaves
+a trace too; all of them name the submitter's partner as actor), and the notices of the
+partners' `cdm` subscriptions (`accord.screening._notify`). A failure at any point of that
+transaction leaves nothing behind. See docs/screening.md.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from accord.formats import ConjunctionDataMessage, ElementSet, format_cdm_kvn
 from accord.screening._distributed import screen_catalog_distributed
 from accord.screening._events import AlertRules, EventAssignment, assign_events
 from accord.screening._notify import notify_cdm_subscribers
+from accord.screening._submitter import Submitter
 from accord.store import (
     CatalogRepository,
     ScreeningRecord,
@@ -117,12 +120,15 @@ def store_screening(
     pc_method: str,
     rules: AlertRules,
     event_tca_tolerance_s: float = DEFAULT_EVENT_TCA_TOLERANCE_S,
-    actor: Actor | None = None,
+    submitter: Submitter | None = None,
+    job_id: int | None = None,
 ) -> ScreeningRecord:
     """Store a finished screening in the caller's write transaction (see the module notes).
 
     `cdms` are `result.conjunctions`' messages, in order; their MESSAGE_IDs are replaced by
     `<ORIGINATOR>-<screening id>-<n>` and their CREATION_DATE by the time of storing.
+    `submitter` is stored with the screening and its partner is the audit entries' actor
+    (None: no submitter recorded, the system as actor); `job_id` is the job that ran it.
     """
     if len(cdms) != len(result.conjunctions):
         raise ValueError(
@@ -151,6 +157,8 @@ def store_screening(
         conjunction_count=len(result.conjunctions),
         co_location_count=len(result.co_locations),
         failure_count=len(result.failures),
+        submitter_partner_id=submitter.partner_id if submitter else None,
+        submitter_name=submitter.name if submitter else None,
     )
     issued = [
         dataclasses.replace(
@@ -245,11 +253,12 @@ def store_screening(
             )
         ]
     )
+    actor = submitter.actor if submitter else Actor.system()
     AuditLog(session).append(
         [
             AuditEvent(
                 AuditAction.CDM_ISSUED,
-                actor or Actor.system(),
+                actor,
                 subjects=(
                     SubjectRef("cdm", str(cdm_id)),
                     SubjectRef("conjunction_event", str(event_of[k])),
@@ -269,12 +278,52 @@ def store_screening(
                 zip(result.conjunctions, issued, cdm_ids, hashes, strict=True)
             )
         ]
+        + [_completed_event(result, screening_id, object_count, len(cdm_ids), job_id, actor, now)]
     )
     # The partners' `cdm` subscriptions hear of what they may see, with the CDMs.
     notify_cdm_subscribers(session, screening_id, at=now)
     record = repository.screening(screening_id)
     assert record is not None
     return record
+
+
+def _completed_event(
+    result: ScreeningResult,
+    screening_id: int,
+    object_count: int,
+    cdm_count: int,
+    job_id: int | None,
+    actor: Actor,
+    at: datetime,
+) -> AuditEvent:
+    """The `screening.completed` entry: span, threshold (m), counts, and the job, if any.
+
+    Integers and ISO times only: an entry holds no floating-point number (docs/audit.md).
+    """
+    details: dict[str, object] = {
+        "screening_id": screening_id,
+        "span_start": result.start.astimezone(UTC).isoformat(timespec="microseconds"),
+        "span_end": result.end.astimezone(UTC).isoformat(timespec="microseconds"),
+        "threshold_m": round(result.threshold_km * 1e3),
+        "objects": object_count,
+        "conjunctions": len(result.conjunctions),
+        "cdms": cdm_count,
+        "co_locations": len(result.co_locations),
+        "failures": len(result.failures),
+    }
+    if result.volume is not None:
+        details["volume_rtn_m"] = [
+            round(result.volume.radial_km * 1e3),
+            round(result.volume.in_track_km * 1e3),
+            round(result.volume.cross_track_km * 1e3),
+        ]
+    subjects = [SubjectRef("screening", str(screening_id))]
+    if job_id is not None:
+        details["job_id"] = job_id
+        subjects.append(SubjectRef("job", str(job_id)))
+    return AuditEvent(
+        AuditAction.SCREENING_COMPLETED, actor, subjects=tuple(subjects), details=details, time=at
+    )
 
 
 def run_screening(
@@ -293,7 +342,8 @@ def run_screening(
     originator: str = DEFAULT_ORIGINATOR,
     rules: AlertRules | None = None,
     event_tca_tolerance_s: float = DEFAULT_EVENT_TCA_TOLERANCE_S,
-    actor: Actor | None = None,
+    submitter: Submitter | None = None,
+    job_id: int | None = None,
     progress: ScreeningProgress | None = None,
     dask_client: Any | None = None,
     on_stored: Callable[[Session, ScreeningRecord], None] | None = None,
@@ -307,7 +357,8 @@ def run_screening(
     (`dask_client()`), the screening runs in time pieces on that cluster
     (`screen_catalog_distributed`, the same result). `on_stored(session, record)` runs in
     the storing transaction, so that what it writes (a job's completion) commits or rolls
-    back with the screening. Returns the stored screening.
+    back with the screening. `submitter` (None: not recorded) and `job_id` are stored with
+    it and name the audit entries' actor (`store_screening`). Returns the stored screening.
     """
     started_at = datetime.now(UTC)
     _report(progress, "load", 0.0)
@@ -389,7 +440,8 @@ def run_screening(
             pc_method=pc_method,
             rules=rules or AlertRules(),
             event_tca_tolerance_s=event_tca_tolerance_s,
-            actor=actor,
+            submitter=submitter,
+            job_id=job_id,
         )
         if on_stored is not None:
             on_stored(session, record)

@@ -1,4 +1,4 @@
-"""Background jobs: the `jobs` table and its repository (migrations 0006_jobs, 0010).
+"""Background jobs: the `jobs` table and its repository (migrations 0006_jobs, 0010, 0012).
 
 A job is long work (a screening, a campaign plan) whose state lives in the database so that
 it survives the process that runs it: `queued` -> `running` -> `completed` | `failed`. The
@@ -72,6 +72,11 @@ class JobRow(Base):
     screening_id: Mapped[int | None] = mapped_column(sa.ForeignKey("screenings.id"))
     #: The result: the plan a completed campaign-planning job stored.
     campaign_plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("campaign_plans.id"))
+    #: Who submitted the job (migration 0012_submitters): the partner it acted for (None
+    #: for the local operator without `--as`, and for jobs older than the migration) ...
+    submitter_partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
+    #: ... and the principal: `key:<prefix>`, `user:<id>`, or `local operator`.
+    submitter_name: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,9 @@ class JobRecord:
     error_message: str | None
     screening_id: int | None
     campaign_plan_id: int | None = None
+    #: Who submitted it: the partner's store id and the principal's name (None: unrecorded).
+    submitter_partner_id: int | None = None
+    submitter_name: str | None = None
 
 
 def _record(row: JobRow) -> JobRecord:
@@ -110,6 +118,8 @@ def _record(row: JobRow) -> JobRecord:
         error_message=row.error_message,
         screening_id=row.screening_id,
         campaign_plan_id=row.campaign_plan_id,
+        submitter_partner_id=row.submitter_partner_id,
+        submitter_name=row.submitter_name,
     )
 
 
@@ -119,8 +129,16 @@ class JobRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, kind: JobKind, parameters: dict[str, Any], *, now: datetime) -> int:
-        """Queue a job; returns its id."""
+    def add(
+        self,
+        kind: JobKind,
+        parameters: dict[str, Any],
+        *,
+        now: datetime,
+        submitter_partner_id: int | None = None,
+        submitter_name: str | None = None,
+    ) -> int:
+        """Queue a job (with who submitted it, when known); returns its id."""
         row = JobRow(
             kind=kind.value,
             parameters=parameters,
@@ -129,6 +147,8 @@ class JobRepository:
             progress_fraction=0.0,
             created_at=now,
             attempt_count=0,
+            submitter_partner_id=submitter_partner_id,
+            submitter_name=submitter_name,
         )
         self._session.add(row)
         self._session.flush()

@@ -57,6 +57,9 @@ class ScreeningRecord:
     conjunction_count: int
     co_location_count: int
     failure_count: int
+    #: Who asked for it: the partner's store id and the principal's name (None: unrecorded).
+    submitter_partner_id: int | None = None
+    submitter_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,8 @@ def _screening(row: ScreeningRow) -> ScreeningRecord:
         conjunction_count=row.conjunction_count,
         co_location_count=row.co_location_count,
         failure_count=row.failure_count,
+        submitter_partner_id=row.submitter_partner_id,
+        submitter_name=row.submitter_name,
     )
 
 

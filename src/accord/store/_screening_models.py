@@ -3,7 +3,8 @@
 A conjunction event follows one encounter of one pair (primary, secondary) across
 screenings: each screening that finds the pair with a TCA within the grouping tolerance of
 the event's TCA adds a conjunction (and its CDM) to it. Units are in column names; times
-are UTC. The schema is migration 0004_screenings; these models must match it.
+are UTC. The schema is migration 0004_screenings (submitters: 0012); these models must
+match it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class ScreeningRow(Base):
     conjunction_count: Mapped[int] = mapped_column(sa.Integer)
     co_location_count: Mapped[int] = mapped_column(sa.Integer)
     failure_count: Mapped[int] = mapped_column(sa.Integer)
+    #: Who asked for it (migration 0012_submitters): the partner's store id (None for the
+    #: local operator without `--as`, and for screenings older than the migration) and
+    #: the principal's name (`key:<prefix>`, `user:<id>`, `local operator`).
+    submitter_partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partners.id"))
+    submitter_name: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class ConjunctionEventRow(Base):

@@ -7,7 +7,9 @@ rest are absent from lists and counts and answer 404 like an id that does not ex
 Submitting a screening job needs the write scope and the operator or admin role (the
 agreements' `base/operator-writes-own-data` rule on the caller's own conjunction data).
 Jobs and screenings carry no partner's data, so any caller with the read scope may follow
-them; a screening's `conjunction_count` counts only what the caller may see.
+them; a screening's `conjunction_count` counts only what the caller may see. Each names its
+submitter's partner (as the audit log does); the principal's name (`key:<prefix>`,
+`user:<id>`) only to callers of that same partner.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from accord.access import (
     NotFoundError,
@@ -37,6 +40,7 @@ from accord.agreements import AccessAction, DataClass, Resource
 from accord.conjunctions import ScreeningVolume
 from accord.formats import format_cdm_json, format_cdm_kvn, format_cdm_xml
 from accord.jobs import JobParameterError, job_status, submit_screening_job
+from accord.screening import LOCAL_OPERATOR
 from accord.service._auth import CurrentPrincipal
 from accord.service.api._common import (
     MAX_NORAD_ID,
@@ -47,7 +51,15 @@ from accord.service.api._common import (
     paginate,
     store,
 )
-from accord.store import AlertLevel, JobRecord, JobStatus, ScreeningRepository, ScreeningStatus
+from accord.store import (
+    AlertLevel,
+    JobRecord,
+    JobStatus,
+    PartnerRepository,
+    ScreeningRecord,
+    ScreeningRepository,
+    ScreeningStatus,
+)
 
 __all__ = ["router"]
 
@@ -88,8 +100,17 @@ class ScreeningJobCreate(BaseModel):
     screening_volume: ScreeningVolumeCreate | None = None
 
 
+class SubmitterPublic(BaseModel):
+    """Who submitted a job or screening: the partner's handle (None: the local operator
+    acting for no partner) and the principal (None unless the caller is of that partner).
+    """
+
+    partner: str | None
+    name: str | None
+
+
 class ScreeningJobPublic(BaseModel):
-    """A screening job: status, progress (stage and fraction 0-1), and the result's id."""
+    """A screening job: status, progress (stage and fraction 0-1), result's id, submitter."""
 
     job_id: int
     status: JobStatus
@@ -104,10 +125,13 @@ class ScreeningJobPublic(BaseModel):
     start: datetime | None
     duration_s: float | None
     threshold_km: float | None
+    #: None for jobs stored before submitters were recorded.
+    submitter: SubmitterPublic | None
 
 
 class ScreeningPublic(BaseModel):
-    """A stored screening's parameters and outcome; `conjunction_count` counts visible ones."""
+    """A stored screening's parameters, outcome and submitter; `conjunction_count` counts
+    the visible conjunctions only."""
 
     screening_id: int
     status: ScreeningStatus
@@ -118,7 +142,10 @@ class ScreeningPublic(BaseModel):
     threshold_km: float
     screening_volume_km: tuple[float, float, float] | None
     pc_method: str
+    object_count: int
     conjunction_count: int
+    #: None for screenings stored before submitters were recorded.
+    submitter: SubmitterPublic | None
 
 
 class ReleaseInfoPublic(BaseModel):
@@ -170,7 +197,43 @@ class EventPublic(BaseModel):
     history: list[ConjunctionPublic]
 
 
-def _job_public(job: JobRecord) -> ScreeningJobPublic:
+def _submitter_public(
+    session: Session, principal: Principal, partner_id: int | None, name: str | None
+) -> SubmitterPublic | None:
+    if name is None:
+        return None
+    if partner_id is None:
+        # The local operator for no partner: no principal to hide.
+        return SubmitterPublic(partner=None, name=name if name == LOCAL_OPERATOR else None)
+    # Partners are never deleted (the foreign key keeps the row), so the lookup succeeds.
+    handle = PartnerRepository(session).get(partner_id).handle
+    return SubmitterPublic(
+        partner=handle, name=name if partner_id == principal.partner_id else None
+    )
+
+
+def _screening_public(
+    session: Session, principal: Principal, record: ScreeningRecord, conjunction_count: int
+) -> ScreeningPublic:
+    return ScreeningPublic(
+        screening_id=record.screening_id,
+        status=record.status,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        span_start=record.span_start,
+        duration_s=record.duration_s,
+        threshold_km=record.threshold_km,
+        screening_volume_km=record.volume_km,
+        pc_method=record.pc_method,
+        object_count=record.object_count,
+        conjunction_count=conjunction_count,
+        submitter=_submitter_public(
+            session, principal, record.submitter_partner_id, record.submitter_name
+        ),
+    )
+
+
+def _job_public(session: Session, principal: Principal, job: JobRecord) -> ScreeningJobPublic:
     parameters = job.parameters
     start = parameters.get("start")
     return ScreeningJobPublic(
@@ -187,6 +250,9 @@ def _job_public(job: JobRecord) -> ScreeningJobPublic:
         start=datetime.fromisoformat(start) if isinstance(start, str) else None,
         duration_s=parameters.get("duration_s"),
         threshold_km=parameters.get("threshold_km"),
+        submitter=_submitter_public(
+            session, principal, job.submitter_partner_id, job.submitter_name
+        ),
     )
 
 
@@ -273,10 +339,12 @@ def submit_screening(
             screening_volume=None
             if volume is None
             else ScreeningVolume(volume.radial_km, volume.in_track_km, volume.cross_track_km),
+            submitter=principal,
         )
     except JobParameterError as error:
         raise HTTPException(422, str(error)) from None
-    return _job_public(job)
+    with store(request, write=False) as session:
+        return _job_public(session, principal, job)
 
 
 @router.get(
@@ -292,7 +360,8 @@ def get_screening_job(
     job = job_status(request.app.state.engine, job_id)
     if job is None:
         raise NotFoundError(f"no screening job {job_id}")
-    return _job_public(job)
+    with store(request, write=False) as session:
+        return _job_public(session, principal, job)
 
 
 @router.get("/screenings", summary="Screenings")
@@ -312,22 +381,30 @@ def list_screenings(
         counts: dict[int, int] = {}
         for c in release_conjunctions(session, principal, stored):
             counts[c.screening_id] = counts.get(c.screening_id, 0) + 1
-    items = [
-        ScreeningPublic(
-            screening_id=r.screening_id,
-            status=r.status,
-            started_at=r.started_at,
-            finished_at=r.finished_at,
-            span_start=r.span_start,
-            duration_s=r.duration_s,
-            threshold_km=r.threshold_km,
-            screening_volume_km=r.volume_km,
-            pc_method=r.pc_method,
-            conjunction_count=counts.get(r.screening_id, 0),
-        )
-        for r in page
-    ]
+        items = [
+            _screening_public(session, principal, r, counts.get(r.screening_id, 0)) for r in page
+        ]
     return Page[ScreeningPublic](items=items, total=len(records), offset=offset, limit=limit)
+
+
+@router.get(
+    "/screenings/{screening_id}",
+    summary="One screening",
+    responses={404: {"description": "no such screening"}},
+)
+def get_screening(
+    request: Request, principal: CurrentPrincipal, screening_id: IdPath
+) -> ScreeningPublic:
+    """A screening's parameters, outcome and submitter; counts only visible conjunctions."""
+    _require_read(principal)
+    with store(request, write=False) as session:
+        repository = ScreeningRepository(session)
+        record = repository.screening(screening_id)
+        if record is None:
+            raise NotFoundError(f"no screening {screening_id}")
+        stored = repository.conjunctions(screening_ids=[screening_id])
+        visible = release_conjunctions(session, principal, stored)
+        return _screening_public(session, principal, record, len(visible))
 
 
 @router.get("/conjunctions", summary="Visible conjunctions")
