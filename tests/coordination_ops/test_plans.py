@@ -5,7 +5,9 @@ crossing late and passes JAXA's 4.65 km away instead of the event's 3.14 km: acc
 Retrograde, it arrives early; a third object (45000) is placed on JAXA's orbit so that it
 reaches the crossing when the retrograde trajectory does (to within SGP4's short-period
 terms), and that plan passes it 2.39 km away, closer than the approach it avoids: worse,
-and it cannot be committed. (Figures as measured on the development machine.)
+and it cannot be committed: neither made as committed, nor shared and then committed with
+`accord manoeuvre commit`, whose error names the conjunction it would create. (Figures as
+measured on the development machine.)
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ import numpy as np
 import pytest
 from scipy.interpolate import CubicHermiteSpline
 from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
 from accord.catalog import import_element_sets
+from accord.cli import app
 from accord.coordination_ops import (
     PlanError,
+    WorseConjunctionError,
     get_case,
     open_cases_from_alerts,
     plan_manoeuvre,
@@ -31,13 +36,15 @@ from accord.coordination_ops import (
 )
 from accord.formats import ElementSet, read_oem
 from accord.orbits import Sgp4Propagator
+from accord.settings import Settings
+from accord.startup import open_store
 from accord.store import (
     AuditEntryRow,
     ManoeuvrePlanKind,
+    ManoeuvrePlanRow,
+    PlanCatalogEntryRow,
     SourceKind,
-    create_engine,
     transaction,
-    upgrade,
 )
 from tests.coordination_ops._world import ESA_ELEMENTS, ESA_SAT, JAXA_ELEMENTS, NOW, build
 
@@ -67,15 +74,15 @@ def _oem_nearest(oem_text: str, point_km: np.ndarray, around: datetime) -> float
 
 @pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
-    """SQLite only: the screening dominates, the store's part is covered by test_cases."""
-    store_engine = create_engine(f"sqlite:///{tmp_path / 'plans.db'}")
-    upgrade(store_engine)
+    """SQLite only (the screening dominates, the store's part is covered by test_cases), in
+    the store `accord` opens for ACCORD_VAR_DIR=tmp_path, so the CLI acts on it too."""
+    store_engine = open_store(Settings(var_dir=tmp_path, seed_demo=False), seed=False)
     yield store_engine
     store_engine.dispose()
 
 
 def test_a_plan_that_avoids_without_creating_worse_is_acceptable_and_one_that_does_is_not(
-    sqlite_engine: Engine,
+    sqlite_engine: Engine, tmp_path: Path
 ) -> None:
     engine = sqlite_engine
     build(engine)
@@ -136,7 +143,7 @@ def test_a_plan_that_avoids_without_creating_worse_is_acceptable_and_one_that_do
             burn_at=burn_at,
             delta_v_rtn_m_s=(0.0, -DV_M_S, 0.0),
         )
-        with pytest.raises(PlanError, match="worse conjunction"):
+        with pytest.raises(WorseConjunctionError, match="with object 45000") as made_committed:
             plan_manoeuvre(
                 session,
                 case_id,
@@ -150,6 +157,23 @@ def test_a_plan_that_avoids_without_creating_worse_is_acceptable_and_one_that_do
     closest = min(bad.conjunctions, key=lambda c: c["miss_km"])
     assert closest["secondary_norad_id"] == 45000
     assert closest["miss_km"] < bad.avoided_miss_km
+    assert made_committed.value.conjunction["secondary_norad_id"] == 45000
+
+    # Shared as a candidate (the other party sees why it is worse), it still cannot be
+    # committed: the CLI's error names the conjunction, and nothing changes.
+    env = {"ACCORD_VAR_DIR": str(tmp_path), "ACCORD_SEED_DEMO": "false"}
+    runner = CliRunner()
+    shared = runner.invoke(app, ["manoeuvre", "share", str(bad_id), "--as", "esa"], env=env)
+    assert shared.exit_code == 0, shared.output
+    assert f"plan {bad_id}: candidate" in shared.output
+    refused = runner.invoke(app, ["manoeuvre", "commit", str(bad_id), "--as", "esa"], env=env)
+    assert refused.exit_code == 1
+    assert "worse conjunction than the one it avoids: with object 45000" in refused.output
+    assert f"miss {closest['miss_km']:.3f} km" in refused.output
+    with transaction(engine) as session:
+        row = session.get(ManoeuvrePlanRow, bad_id)
+        assert row is not None and row.kind == ManoeuvrePlanKind.CANDIDATE.value
+        assert session.get(PlanCatalogEntryRow, bad_id) is None
     with transaction(engine) as session:
         entries = [
             json.loads(row.entry)
@@ -157,6 +181,7 @@ def test_a_plan_that_avoids_without_creating_worse_is_acceptable_and_one_that_do
             .filter(AuditEntryRow.action == "coordination.step.recorded")
             .order_by(AuditEntryRow.seq)
         ]
+        assert [e["details"]["step"] for e in entries].count("plan.shared") == 1
         plans = [e for e in entries if e["details"]["step"] == "plan.screened"]
         assert [e["details"]["verdict"] for e in plans] == ["acceptable", "worse"]
         assert [s["id"] for e in plans for s in e["subjects"] if s["kind"] == "manoeuvre_plan"] == [

@@ -18,7 +18,7 @@ from accord.catalog import import_element_sets
 from accord.coordination import DisputeGrounds
 from accord.coordination_ops import open_cases_from_alerts, open_dispute_record, set_rule_set
 from accord.screening import AlertRules, run_screening
-from accord.store import SourceKind, transaction
+from accord.store import CatalogRepository, SourceKind, transaction
 from tests.coordination_ops._world import ESA_ELEMENTS, JAXA_ELEMENTS
 from tests.service._api import bearer, issue_key, running_world
 
@@ -146,6 +146,45 @@ def test_a_hypothetical_plan_is_its_owners_and_a_candidate_is_shared_with_the_ot
         assert client.get(hidden, headers=world.as_partner("esa")).status_code == 200
         missing = client.post(plans, json={"kind": "candidate"}, headers=world.as_partner("esa"))
         assert missing.status_code == 422
+
+        # The state machine: hypothetical -> candidate (share) -> committed (commit), once.
+        hypothetical = f"/api/v1/coordination/plans/{made['hypothetical']['id']}"
+        early = client.post(f"{hypothetical}/commit", json={}, headers=world.as_partner("esa"))
+        assert early.status_code == 409 and "share it" in early.json()["detail"]
+        unseen = client.post(f"{hypothetical}/share", json={}, headers=world.as_partner("jaxa"))
+        assert unseen.status_code == 404
+        shared = client.post(f"{hypothetical}/share", json={}, headers=world.as_partner("esa"))
+        assert shared.status_code == 200 and shared.json()["kind"] == "candidate"
+        assert seen("jaxa") == ["candidate", "candidate"]
+
+        # Only ESA's operators commit ESA's plan; it enters the catalog as ESA's data.
+        candidate = f"/api/v1/coordination/plans/{made['candidate']['id']}/commit"
+        reader = bearer(issue_key(world.engine, "esa", ("read",)))
+        assert client.post(candidate, json={}, headers=reader).status_code == 403
+        refused = client.post(candidate, json={}, headers=world.as_partner("jaxa"))
+        assert refused.status_code == 403 and "only its owner" in refused.json()["detail"]
+        assert client.post(candidate, json={}, headers=world.as_partner("nasa")).status_code == 404
+        committed = client.post(candidate, json={}, headers=world.as_partner("esa"))
+        assert committed.status_code == 200, committed.text
+        plan = committed.json()
+        assert plan["kind"] == "committed" and plan["verdict"] == "acceptable"
+        entry = plan["catalog_entry"]
+        assert entry is not None and entry["fit_rms_km"] < 0.1  # tests/coordination_ops
+        twice = client.post(candidate, json={}, headers=world.as_partner("esa"))
+        assert twice.status_code == 409 and "already committed" in twice.json()["detail"]
+        with transaction(world.engine) as session:
+            current = CatalogRepository(session).current(ESA_ELEMENTS.norad_id)
+        assert current is not None and current.batch_id == entry["batch_id"]
+        fitted_n = current.element_set.mean_motion_rev_per_day
+        # JAXA is granted ESA's element sets (ESA-JAXA agreement), NASA nothing of ESA's.
+        obj = f"/api/v1/catalog/{ESA_ELEMENTS.norad_id}"
+        for handle in ("esa", "jaxa"):
+            released = client.get(obj, headers=world.as_partner(handle))
+            assert released.status_code == 200
+            assert released.json()["mean_elements"]["mean_motion_rev_per_day"] == fitted_n
+            submitted = datetime.fromisoformat(released.json()["submitted_at"])
+            assert submitted == datetime.fromisoformat(plan["updated_at"])
+        assert client.get(obj, headers=world.as_partner("nasa")).status_code == 404
 
 
 def test_disputes_and_compliance_reports_are_for_the_parties_only(tmp_path: Path) -> None:

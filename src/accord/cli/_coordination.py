@@ -11,7 +11,10 @@ from datetime import UTC, datetime
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from accord.access import Principal, principal_for_partner
+from accord.agreements import PrincipalRole
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.coordination import CoordinationError, DisputeGrounds, Manoeuvre
 from accord.coordination_ops import (
@@ -20,6 +23,7 @@ from accord.coordination_ops import (
     UnknownDisputeError,
     accept_case,
     advance_all,
+    commit_plan,
     counter_propose_case,
     decide_dispute,
     get_case,
@@ -34,9 +38,10 @@ from accord.coordination_ops import (
     run_compliance,
     run_coordination_tick,
     send_pending,
+    share_plan,
 )
 from accord.startup import open_store
-from accord.store import ManoeuvrePlanKind, transaction
+from accord.store import ManoeuvrePlanKind, PartnerRepository, transaction
 
 coordination_app = typer.Typer(
     help="Coordination cases: who manoeuvres (docs/coordination.md).", no_args_is_help=True
@@ -256,6 +261,57 @@ def plan_command(
             str(c["secondary_norad_id"]), c["tca"], f"{c['miss_km']:.3f}", f"{c['pc']:.2e}"
         )
     console.print(table)
+
+
+def _operator(session: Session, handle: str) -> Principal:
+    """The CLI acts as an operator of the partner named by --as (the operator's own tool)."""
+    partner = PartnerRepository(session).get_by_handle(handle)
+    return principal_for_partner(partner, [PrincipalRole.OPERATOR], name=f"cli:{handle}")
+
+
+@manoeuvre_app.command("share")
+def share_command(
+    ctx: typer.Context,
+    plan_id: int = typer.Argument(..., help="Plan id (printed by `accord manoeuvre plan`)."),
+    party: str = _AS,
+    at: str | None = _AT,
+) -> None:
+    """Share a hypothetical plan with the case's other party (it becomes a candidate)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            share_plan(session, plan_id, principal=_operator(session, party), at=_when(at))
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    stdout_console().print(f"plan {plan_id}: candidate", highlight=False)
+
+
+@manoeuvre_app.command("commit")
+def commit_command(
+    ctx: typer.Context,
+    plan_id: int = typer.Argument(..., help="Plan id (a candidate: share it first)."),
+    party: str = _AS,
+    at: str | None = _AT,
+) -> None:
+    """Commit a candidate plan: screened again, then added to the catalog."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            screening, batch_id = commit_plan(
+                session, plan_id, principal=_operator(session, party), at=_when(at)
+            )
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    catalog = (
+        f"catalog batch {batch_id}"
+        if batch_id is not None
+        else "not added to the catalog: it holds newer data for the object"
+    )
+    stdout_console().print(
+        f"plan {plan_id}: committed (closest {screening.min_miss_km} km, avoided "
+        f"{screening.avoided_miss_km} km); {catalog}",
+        highlight=False,
+    )
 
 
 @compliance_app.command("report")

@@ -50,12 +50,18 @@ from accord.coordination_ops._disputes import (
 )
 from accord.coordination_ops._notify import SendReport, queue_notification, send_pending
 from accord.coordination_ops._plans import (
+    PLAN_PROMOTIONS,
     PlanError,
+    PlanNotAuthorisedError,
     PlanScreening,
+    PlanTransitionError,
+    UnknownPlanError,
+    WorseConjunctionError,
     commit_plan,
     plan_manoeuvre,
     plan_visible_to,
     post_manoeuvre_oem,
+    share_plan,
 )
 from accord.coordination_ops._scheduler import (
     CoordinationScheduler,
@@ -86,6 +92,12 @@ from accord.coordination_ops._subscriptions import (
 
 __all__ = [
     "commit_plan",
+    "share_plan",
+    "PLAN_PROMOTIONS",
+    "PlanNotAuthorisedError",
+    "PlanTransitionError",
+    "UnknownPlanError",
+    "WorseConjunctionError",
     "notify_plan_recorded",
     "notify_request_delivered",
     "ENCRYPTED_PREFIX",

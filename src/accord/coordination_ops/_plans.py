@@ -20,6 +20,14 @@ the event has a Pc, no new conjunction may have a higher Pc. Verdict `acceptable
 Visibility: a `hypothetical` plan is seen by its owner only; a `candidate` by both parties
 of the case; a `committed` plan by the parties and by every partner the agreements in force
 grant the owner's `conjunction_data` to (decided by `accord.access.authorize`).
+
+The plan state machine (`PLAN_PROMOTIONS`): a plan is created in any kind (created
+`committed`, it is shared and committed in one step, refused alike when `worse`); once
+stored it moves forward one step at a time, hypothetical -> candidate (`share_plan`) ->
+committed (`commit_plan`), and a committed plan is final: nothing is demoted or committed
+twice. Only the owner's operators and admins move a plan: `share_plan` and `commit_plan`
+ask the one authorisation point (`accord.access.authorize`, action `write` on the owner's
+data; the base rule `base/operator-writes-own-data` is what permits it).
 """
 
 from __future__ import annotations
@@ -52,12 +60,18 @@ from accord.orbits import Sgp4Propagator
 from accord.store import CatalogRepository, ManoeuvrePlanKind, ManoeuvrePlanRow
 
 __all__ = [
+    "PLAN_PROMOTIONS",
     "PlanError",
+    "PlanNotAuthorisedError",
     "PlanScreening",
+    "PlanTransitionError",
+    "UnknownPlanError",
+    "WorseConjunctionError",
     "commit_plan",
     "plan_manoeuvre",
     "plan_visible_to",
     "post_manoeuvre_oem",
+    "share_plan",
 ]
 
 _MU_KM3_S2 = 398600.4418
@@ -67,7 +81,39 @@ SAMPLE_STEP_S = 60.0
 
 
 class PlanError(ValueError):
-    """A plan that cannot be made: not a party, no object, a burn outside the span."""
+    """A plan that cannot be made or moved: not a party, no object, a burn outside the span."""
+
+
+class UnknownPlanError(PlanError, LookupError):
+    """No such plan, or one the caller may not see (the two are not told apart: 404)."""
+
+
+class PlanNotAuthorisedError(PlanError):
+    """The caller sees the plan but may not move it: not its owner, or not an operator."""
+
+
+class PlanTransitionError(PlanError):
+    """A move the plan state machine does not allow (committed twice, demoted, skipped)."""
+
+
+class WorseConjunctionError(PlanError):
+    """The plan's trajectory makes a conjunction worse than the one it avoids.
+
+    `conjunction` is the worst offending one (`secondary_norad_id`, `tca`, `miss_km`, `pc`).
+    """
+
+    def __init__(self, message: str, *, plan_id: int | None, conjunction: dict[str, Any]):
+        super().__init__(message)
+        self.plan_id = plan_id
+        self.conjunction = conjunction
+
+
+#: The plan state machine: the kind a stored plan of each kind may be moved to.
+PLAN_PROMOTIONS: dict[ManoeuvrePlanKind, ManoeuvrePlanKind | None] = {
+    ManoeuvrePlanKind.HYPOTHETICAL: ManoeuvrePlanKind.CANDIDATE,
+    ManoeuvrePlanKind.CANDIDATE: ManoeuvrePlanKind.COMMITTED,
+    ManoeuvrePlanKind.COMMITTED: None,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +137,35 @@ class PlanScreening:
             "max_pc": self.max_pc,
             "conjunctions": list(self.conjunctions),
         }
+
+    def worse_conjunctions(self) -> list[dict[str, Any]]:
+        """The conjunctions worse than the avoided one (nearer, or a higher Pc), nearest first."""
+        return sorted(
+            (
+                c
+                for c in self.conjunctions
+                if c["miss_km"] < self.avoided_miss_km
+                or (self.avoided_pc is not None and c["pc"] > self.avoided_pc)
+            ),
+            key=lambda c: c["miss_km"],
+        )
+
+    def refuse_if_worse(self, what: str, plan_id: int | None) -> None:
+        """Raise `WorseConjunctionError` naming the worst conjunction when the verdict is worse."""
+        worse = self.worse_conjunctions()
+        if self.verdict != "worse" or not worse:
+            return
+        c = worse[0]
+        avoided_pc = "none" if self.avoided_pc is None else f"{self.avoided_pc:.2e}"
+        raise WorseConjunctionError(
+            f"{what} creates a worse conjunction than the one it avoids: with object "
+            f"{c['secondary_norad_id']} at {c['tca']}, miss {c['miss_km']:.3f} km (avoided: "
+            f"{self.avoided_miss_km:.3f} km), Pc {c['pc']:.2e} (avoided: {avoided_pc})"
+            f"{f' and {len(worse) - 1} more' if len(worse) > 1 else ''}; change the burn "
+            "and plan again",
+            plan_id=plan_id,
+            conjunction=dict(c),
+        )
 
 
 def _acceleration(_t: float, y: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -242,11 +317,8 @@ def plan_manoeuvre(
             until=case.trigger.tca + span_after_tca,
         )
     screening = _screen(session, oem_text, norad_id, case.trigger.miss_km, case.trigger.pc)
-    if kind is ManoeuvrePlanKind.COMMITTED and screening.verdict == "worse":
-        raise PlanError(
-            f"plan for case {case_id} creates a worse conjunction (min miss "
-            f"{screening.min_miss_km} km vs {case.trigger.miss_km} km avoided); change it"
-        )
+    if kind is ManoeuvrePlanKind.COMMITTED:
+        screening.refuse_if_worse(f"plan for case {case_id}", None)
     dv = delta_v_rtn_m_s or (None, None, None)
     row = ManoeuvrePlanRow(
         case_id=case_id,
@@ -308,31 +380,72 @@ def _audit_plan(
     )
 
 
+def _movable_plan(
+    session: Session, plan_id: int, principal: Principal, at: datetime, data_class: DataClass
+) -> ManoeuvrePlanRow:
+    """The plan, locked for the move, once the authorisation point lets `principal` move it."""
+    row = session.get(ManoeuvrePlanRow, plan_id, with_for_update=True)
+    if row is None or not plan_visible_to(session, plan_id, principal, at=at):
+        raise UnknownPlanError(
+            f"no manoeuvre plan {plan_id} visible to {principal.partner!r}; list a case's plans "
+            "with GET /api/v1/coordination/cases/{case_id}/plans"
+        )
+    resource = Resource(data_class, owner=row.owner, id=f"plan-{row.id}", norad_id=row.norad_id)
+    if not authorize(session, principal, AccessAction.WRITE, resource, at=at).allowed:
+        if principal.partner != row.owner:
+            raise PlanNotAuthorisedError(
+                f"plan {plan_id} belongs to {row.owner!r}: only its owner moves it; "
+                f"{principal.partner!r} may answer the case or make its own plan"
+            )
+        raise PlanNotAuthorisedError(
+            f"moving plan {plan_id} takes an operator or admin of {row.owner!r} (an API key "
+            "with the `write` scope)"
+        )
+    return row
+
+
+def _check_move(row: ManoeuvrePlanRow, target: ManoeuvrePlanKind) -> None:
+    current = ManoeuvrePlanKind(row.kind)
+    if current is target or current is ManoeuvrePlanKind.COMMITTED:
+        final = "; a commitment is final" if current is ManoeuvrePlanKind.COMMITTED else ""
+        raise PlanTransitionError(f"plan {row.id} is already {current.value}{final}")
+    if PLAN_PROMOTIONS[current] is not target:
+        raise PlanTransitionError(
+            f"plan {row.id} is {current.value}: it becomes {PLAN_PROMOTIONS[current]} next "
+            "(hypothetical -> candidate -> committed); share it with the other party first"
+        )
+
+
+def share_plan(session: Session, plan_id: int, *, principal: Principal, at: datetime) -> None:
+    """The owner shares hypothetical plan `plan_id` with the case's parties (-> candidate).
+
+    Not screened again (a candidate may be `worse`: the other party sees why). Logs
+    `plan.shared`. Raises `UnknownPlanError`, `PlanNotAuthorisedError`, `PlanTransitionError`.
+    """
+    row = _movable_plan(session, plan_id, principal, at, DataClass.CONJUNCTION_DATA)
+    _check_move(row, ManoeuvrePlanKind.CANDIDATE)
+    row.kind, row.updated_at = ManoeuvrePlanKind.CANDIDATE.value, at
+    session.flush()
+    details = {"step": "plan.shared", "kind": row.kind, "verdict": row.verdict}
+    _audit_plan(session, row, row.owner, at, details)
+
+
 def commit_plan(
-    session: Session, plan_id: int, *, owner: str, at: datetime
+    session: Session, plan_id: int, *, principal: Principal, at: datetime
 ) -> tuple[PlanScreening, int | None]:
-    """The owner commits plan `plan_id`: screened again, then added to the catalog.
+    """The owner commits candidate plan `plan_id`: screened again, then added to the catalog.
 
     The trajectory is screened against the catalog as it is now (it may have changed since
-    the plan was made); a `worse` verdict refuses the commit (PlanError). Returns the new
-    screening and the catalog batch id of the fitted element set (None when newer data
-    already superseded the plan). Logs `plan.committed`.
+    the plan was made); a `worse` verdict refuses the commit (`WorseConjunctionError`,
+    naming the worst conjunction). Returns the new screening and the catalog batch id of
+    the fitted element set (None when newer data already superseded the plan). Logs
+    `plan.committed`. Run it in a write transaction: the plan row is locked for the move.
     """
-    row = session.get(ManoeuvrePlanRow, plan_id)
-    if row is None or row.owner != owner:
-        raise PlanError(
-            f"plan {plan_id}: no plan of {owner!r} with that id; see `accord coordination "
-            "show CASE`"
-        )
-    if row.kind == ManoeuvrePlanKind.COMMITTED.value:
-        raise PlanError(f"plan {plan_id} is already committed")
+    row = _movable_plan(session, plan_id, principal, at, DataClass.CATALOG_ELEMENT_SETS)
+    _check_move(row, ManoeuvrePlanKind.COMMITTED)
     case = get_case(session, row.case_id)
     screening = _screen(session, row.oem_text, row.norad_id, case.trigger.miss_km, case.trigger.pc)
-    if screening.verdict == "worse":
-        raise PlanError(
-            f"plan {plan_id} creates a worse conjunction (min miss {screening.min_miss_km} km "
-            f"vs {case.trigger.miss_km} km avoided); change it before committing"
-        )
+    screening.refuse_if_worse(f"plan {plan_id}", plan_id)
     row.kind, row.verdict, row.screening = (
         ManoeuvrePlanKind.COMMITTED.value,
         screening.verdict,
@@ -342,7 +455,7 @@ def commit_plan(
     session.flush()
     details = {"step": "plan.committed", "verdict": screening.verdict}
     details.update(_catalog_details(session, row, at))
-    _audit_plan(session, row, owner, at, details)
+    _audit_plan(session, row, row.owner, at, details)
     batch_id = details.get("catalog_batch_id")
     return screening, batch_id if isinstance(batch_id, int) else None
 

@@ -5,7 +5,10 @@ the parties, by `accord.access.authorize`; absent and not visible alike are 404)
 - a case: its parties, and whoever the agreements in force grant a party's
   `conjunction_data` for that party's object (observers included);
 - a plan: `hypothetical` its owner, `candidate` the case's parties, `committed` the parties
-  and whoever the agreements grant the owner's `conjunction_data` (`plan_visible_to`);
+  and whoever the agreements grant the owner's `conjunction_data` (`plan_visible_to`); only
+  its owner's operators and admins share or commit it (`share_plan`, `commit_plan` ask
+  `accord.access.authorize`), and a commit that would create a worse conjunction is 409 with
+  that conjunction in the problem's `conjunction`;
 - a compliance report: the signatories of its agreement;
 - a dispute: its parties, and the mediator of a step the dispute has reached.
 A partner acts only for itself: the caller's partner is the party it acts as (a visible
@@ -16,16 +19,15 @@ case or dispute the caller is not a party of gives 403), and acting needs a key 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from datetime import datetime
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.access import AgreementRepository, NotFoundError, Principal, authorize
-from accord.agreements import AccessAction, DataClass, PrincipalRole, Resource
+from accord.access import AgreementRepository, NotFoundError, Principal
 from accord.coordination import (
     CaseState,
     CoordinationCase,
@@ -35,8 +37,6 @@ from accord.coordination import (
     Manoeuvre,
 )
 from accord.coordination_ops import (
-    PlanError,
-    UnknownCaseError,
     UnknownDisputeError,
     accept_case,
     counter_propose_case,
@@ -46,30 +46,32 @@ from accord.coordination_ops import (
     hand_over_case,
     list_cases,
     list_disputes,
-    plan_manoeuvre,
-    plan_visible_to,
     post_dispute_message,
     refuse_case,
 )
 from accord.service._auth import CurrentPrincipal
-from accord.service.api._common import Forbidden, Page, PageLimit, PageOffset, paginate, store
+from accord.service.api._common import Page, PageLimit, PageOffset, paginate, store
+from accord.service.api._coordination_access import CaseIdPath as CaseIdPath
+from accord.service.api._coordination_access import case_visible as _case_visible
+from accord.service.api._coordination_access import conflict as _conflict
+from accord.service.api._coordination_access import now_utc as _now
+from accord.service.api._coordination_access import require_acting as _require_acting
+from accord.service.api._coordination_access import visible_case as _visible_case
+from accord.service.api._coordination_plans import case_plans as case_plans
+from accord.service.api._coordination_plans import router as plans_router
 from accord.store import (
     ComplianceReportRow,
     CoordinationStepRow,
-    ManoeuvrePlanKind,
-    ManoeuvrePlanRow,
 )
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["coordination"])
 
-CaseIdPath = Annotated[str, Path(max_length=64, description="case id (`case-<event id>`)")]
 DisputeIdPath = Annotated[str, Path(max_length=64, description="dispute id")]
-PlanIdPath = Annotated[int, Path(ge=1, le=2**62, description="manoeuvre plan id")]
-#: Largest OEM accepted in a plan (characters).
-MAX_OEM_CHARS = 4 * 1024 * 1024
-_ACTING_ROLES = frozenset({PrincipalRole.ADMIN, PrincipalRole.OPERATOR})
+# The plan routes (create, list, read, share, commit) live in _coordination_plans; the app
+# includes this router only.
+router.include_router(plans_router)
 
 
 # --- schemas ----------------------------------------------------------------------------------
@@ -151,33 +153,6 @@ class RefuseCreate(BaseModel):
     """The caller's partner refuses to coordinate (grounds for a dispute)."""
 
     reason: str = Field(min_length=1, max_length=2000)
-
-
-class PlanCreate(BaseModel):
-    """A manoeuvre plan of the caller's object: a delta-v (RTN, m/s) at `burn_at`, or the
-    post-manoeuvre trajectory as a CCSDS OEM (KVN text)."""
-
-    kind: ManoeuvrePlanKind = ManoeuvrePlanKind.HYPOTHETICAL
-    burn_at: datetime | None = None
-    delta_v_rtn_m_s: tuple[float, float, float] | None = Field(
-        default=None, description="radial, in-track, cross-track delta-v in m/s (each |x| <= 1000)"
-    )
-    oem: str | None = Field(default=None, max_length=MAX_OEM_CHARS)
-
-
-class PlanPublic(BaseModel):
-    """A plan and its screening verdict (`acceptable` or `worse` than the avoided event)."""
-
-    id: int
-    case_id: str
-    owner: str
-    norad_id: int
-    kind: ManoeuvrePlanKind
-    burn_at: datetime | None
-    delta_v_rtn_m_s: list[float] | None
-    verdict: Literal["acceptable", "worse"]
-    screening: dict[str, Any]
-    created_at: datetime
 
 
 class ComplianceReportPublic(BaseModel):
@@ -264,53 +239,7 @@ class DecisionCreate(BaseModel):
 
 
 # --- who sees and acts ------------------------------------------------------------------------
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _case_visible(session: Session, case: CoordinationCase, principal: Principal) -> bool:
-    if principal.partner in case.parties:
-        return True
-    if not principal.may_ask(AccessAction.READ):
-        return False
-    for side in (case.encounter.primary, case.encounter.secondary):
-        if side.operator is None:
-            continue
-        resource = Resource(
-            DataClass.CONJUNCTION_DATA, owner=side.operator, id=case.id, norad_id=side.norad_id
-        )
-        if authorize(session, principal, AccessAction.READ, resource).allowed:
-            return True
-    return False
-
-
-def _visible_case(session: Session, case_id: str, principal: Principal) -> CoordinationCase:
-    try:
-        case = get_case(session, case_id)
-    except UnknownCaseError:
-        raise NotFoundError(f"no coordination case {case_id!r} visible to you") from None
-    if not _case_visible(session, case, principal):
-        raise NotFoundError(f"no coordination case {case_id!r} visible to you")
-    return case
-
-
-def _require_acting(principal: Principal, parties: tuple[str, ...], what: str) -> None:
-    if principal.partner not in parties:
-        raise Forbidden(
-            f"{principal.partner!r} is not a party of {what} (parties: {', '.join(parties)}); "
-            "a partner acts only for itself"
-        )
-    if not principal.may_ask(AccessAction.WRITE) or not principal.roles & _ACTING_ROLES:
-        raise Forbidden(
-            f"acting on {what} needs an API key with the `write` scope or a console operator "
-            "or admin"
-        )
-
-
-def _conflict(error: CoordinationError | PlanError) -> HTTPException:
-    return HTTPException(409 if isinstance(error, CoordinationError) else 422, str(error))
+# (cases: accord.service.api._coordination_access)
 
 
 def _dispute_readers(dispute: Dispute) -> set[str]:
@@ -386,22 +315,6 @@ def _case_detail(session: Session, case: CoordinationCase) -> CaseDetailPublic:
         refused_by=case.refused_by,
         missed_by=list(case.missed_by),
         steps=steps,
-    )
-
-
-def _plan_public(row: ManoeuvrePlanRow) -> PlanPublic:
-    dv = (row.delta_v_r_m_s, row.delta_v_t_m_s, row.delta_v_n_m_s)
-    return PlanPublic(
-        id=row.id,
-        case_id=row.case_id,
-        owner=row.owner,
-        norad_id=row.norad_id,
-        kind=ManoeuvrePlanKind(row.kind),
-        burn_at=row.burn_at,
-        delta_v_rtn_m_s=None if dv[0] is None else [float(x or 0.0) for x in dv],
-        verdict="worse" if row.verdict == "worse" else "acceptable",
-        screening=row.screening,
-        created_at=row.created_at,
     )
 
 
@@ -554,67 +467,6 @@ def refuse(
         case_id,
         lambda s: refuse_case(s, case_id, by=principal.partner, at=_now(), reason=body.reason),
     )
-
-
-# --- manoeuvre plans --------------------------------------------------------------------------
-
-
-@router.post("/coordination/cases/{case_id}/plans", response_model=PlanPublic, status_code=201)
-def create_plan(
-    request: Request, principal: CurrentPrincipal, case_id: CaseIdPath, body: PlanCreate
-) -> Any:
-    """Screen a plan of the caller's object against the whole catalog and store it."""
-    if body.delta_v_rtn_m_s is not None and any(abs(x) > 1000.0 for x in body.delta_v_rtn_m_s):
-        raise HTTPException(422, "delta_v_rtn_m_s: each component must be within ±1000 m/s")
-    if body.oem is None and (body.burn_at is None or body.delta_v_rtn_m_s is None):
-        raise HTTPException(422, "give `burn_at` and `delta_v_rtn_m_s`, or `oem`")
-    burn_at = body.burn_at
-    if burn_at is not None and burn_at.tzinfo is None:
-        raise HTTPException(422, "burn_at: give a time zone (e.g. 2026-03-01T22:00:00Z)")
-    with store(request) as session:
-        case = _visible_case(session, case_id, principal)
-        _require_acting(principal, case.parties, f"case {case_id}")
-        try:
-            plan_id, _ = plan_manoeuvre(
-                session,
-                case_id,
-                owner=principal.partner,
-                at=_now(),
-                kind=body.kind,
-                burn_at=burn_at.astimezone(UTC) if burn_at else None,
-                delta_v_rtn_m_s=body.delta_v_rtn_m_s,
-                oem_text=body.oem,
-            )
-        except PlanError as error:
-            raise _conflict(error) from None
-        row = session.get(ManoeuvrePlanRow, plan_id)
-        assert row is not None
-        return _plan_public(row)
-
-
-@router.get("/coordination/cases/{case_id}/plans", response_model=list[PlanPublic])
-def case_plans(request: Request, principal: CurrentPrincipal, case_id: CaseIdPath) -> Any:
-    """The plans of a case the caller may see (by kind, then agreements)."""
-    with store(request, write=False) as session:
-        _visible_case(session, case_id, principal)
-        rows = session.scalars(
-            sa.select(ManoeuvrePlanRow)
-            .where(ManoeuvrePlanRow.case_id == case_id)
-            .order_by(ManoeuvrePlanRow.id)
-        ).all()
-        return [
-            _plan_public(r) for r in rows if plan_visible_to(session, r.id, principal, at=_now())
-        ]
-
-
-@router.get("/coordination/plans/{plan_id}", response_model=PlanPublic)
-def plan_detail(request: Request, principal: CurrentPrincipal, plan_id: PlanIdPath) -> Any:
-    """One plan and its screening verdict."""
-    with store(request, write=False) as session:
-        row = session.get(ManoeuvrePlanRow, plan_id)
-        if row is None or not plan_visible_to(session, plan_id, principal, at=_now()):
-            raise NotFoundError(f"no manoeuvre plan {plan_id} visible to you")
-        return _plan_public(row)
 
 
 # --- compliance -------------------------------------------------------------------------------
