@@ -1,10 +1,12 @@
 """`cdm` subscriptions hear of a stored screening's CDMs: one e-mail per subscription,
-through the authorisation point, over a real local SMTP server."""
+through the authorisation point, over a real local SMTP server; a webhook subscription gets
+the same notice as a signed POST at a real local receiver."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +14,15 @@ from sqlalchemy.engine import Engine
 
 from accord.access import claim_satellite
 from accord.catalog import import_element_sets
-from accord.coordination_ops import Topic, add_subscription, send_pending
+from accord.coordination_ops import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Topic,
+    WebhookSecretKey,
+    add_subscription,
+    is_encrypted,
+    send_pending,
+)
 from accord.screening import run_screening
 from accord.settings import Settings
 from accord.store import (
@@ -20,9 +30,12 @@ from accord.store import (
     PartnerRepository,
     ScreeningRepository,
     SourceKind,
+    SubscriptionRow,
+    WebhookMessageRow,
     transaction,
 )
 from tests._smtp_server import SmtpServer
+from tests._webhook_receiver import WebhookReceiver
 from tests.access._world import SIGNED, build_world
 from tests.coordination_ops._world import (
     ESA_ELEMENTS,
@@ -127,6 +140,57 @@ def test_each_subscription_gets_one_mail_per_screening_with_the_cdms_it_may_see(
         )
         again = sorted(m.recipients[0] for m in smtp.received)
     assert again == ["close@esa.test", "desk@esa.test", "fdo@jaxa.test"]
+
+
+def test_a_webhook_cdm_subscription_receives_the_notice_signed_with_its_encrypted_secret(
+    engine: Engine, tmp_path: Path
+) -> None:
+    secret = "jaxa-fdo-hook-secret"
+    settings = Settings(webhook_secret_key_file=tmp_path / "keys" / "webhook.fernet")
+    build_world(engine)
+    import_element_sets(
+        engine,
+        [ESA_ELEMENTS, JAXA_ELEMENTS, ESA_SECOND],
+        source_name="encounter.json",
+        partner="ESA",
+        source_kind=SourceKind.API,
+        submitted_at=NOW - timedelta(hours=1),
+    )
+    with WebhookReceiver(secret) as receiver:
+        with transaction(engine) as session:
+            subscription = add_subscription(
+                session,
+                partner="jaxa",
+                topics=[Topic.CDM],
+                webhook_url=receiver.url,
+                secret=secret,
+                secret_key=WebhookSecretKey.from_settings(settings),
+                miss_max_km=5.0,
+                at=NOW,
+            )
+        first = _screen(engine)
+        report = send_pending(engine, settings, now=datetime.now(UTC))
+        hooks = receiver.received
+    assert (report.webhooks_sent, report.webhooks_failed) == (1, 0)
+    (hook,) = hooks
+    assert hook.status == 204  # the receiver verified the HMAC over the raw body
+    with transaction(engine) as session:
+        stored_secret = session.get(SubscriptionRow, subscription.id).secret  # type: ignore[union-attr]
+        message = session.scalars(sa.select(WebhookMessageRow)).one()
+        conjunctions = ScreeningRepository(session).screening_conjunctions(first)
+    assert stored_secret is not None and is_encrypted(stored_secret) and secret not in stored_secret
+    assert message.attempts == 1 and message.subscription_id == subscription.id
+    assert hook.headers[SIGNATURE_HEADER].startswith("sha256=")
+    # Fresh (a receiver rejects old timestamps as replays); 600 s covers a loaded machine.
+    assert abs(int(hook.headers[TIMESTAMP_HEADER]) - datetime.now(UTC).timestamp()) < 600
+    body = hook.body
+    assert body["topic"] == "cdm" and body["partner"] == "jaxa"
+    assert body["data"]["screening_id"] == first
+    # Within 5 km: only the ESA-JAXA pair (3.1 km); the 8.6 km pair with 40697 is left out.
+    esa_jaxa = next(
+        c for c in conjunctions if {c.primary_norad_id, c.secondary_norad_id} == {ESA_SAT, JAXA_SAT}
+    )
+    assert [c["message_id"] for c in body["data"]["cdms"]] == [esa_jaxa.message_id]
 
 
 def test_the_notices_roll_back_with_the_screening(engine: Engine) -> None:
