@@ -73,11 +73,15 @@ CHART_DRAWN = {
     "#ground-track": "#ground-track path.land",
     "#event-history": "#event-history .main-svg",
     "#encounter-plane": "#encounter-plane .main-svg",
+    # The globe: every visible object in its point collection and the imagery loaded.
+    "#globe": '#globe[data-state="ready"]',
 }
 #: True once every chart container on the page is drawn, or says in words why it is empty.
 _ALL_CHARTS_DRAWN = """(charts) => charts.every(([container, drawn]) => {
   const target = document.querySelector(container);
-  return !target || document.querySelector(drawn) || target.textContent.trim().length > 0;
+  if (!target || document.querySelector(drawn)) return true;
+  // Cesium writes its credits into the globe's container before it draws: no fallback.
+  return container !== "#globe" && target.textContent.trim().length > 0;
 })"""
 _TOTAL = re.compile(r"of ([\d,]+)")
 _EVENT_LINK = re.compile(r'href="(/console/conjunctions/\d+)"')
