@@ -18,6 +18,7 @@ from accord.access import PUBLIC_POLICY_ID, CatalogItem, ReleasedState, add_cons
 from accord.agreements import ReleaseConditions
 from accord.orbits import Sgp4Propagator, teme_to_itrs
 from accord.service import create_app
+from accord.service.web import _globe
 from accord.service.web._globe_data import globe_points, parse_globe_time
 from accord.store import PartnerRepository, create_engine, transaction, upgrade
 from tests.access._conjunction_world import (
@@ -169,3 +170,18 @@ def test_the_globe_answers_outsiders_as_the_api_does(client: TestClient) -> None
     client.cookies.clear()
     assert client.get("/console/globe/positions").status_code == 401
     assert client.get("/console/globe", follow_redirects=False).status_code in (302, 303, 307)
+
+
+def test_position_bodies_are_gzipped_for_browsers_that_accept_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The test world's body is small; the size floor is lowered so that it is compressed.
+    monkeypatch.setattr(_globe, "_GZIP_MIN_BYTES", 0)
+    _sign_in(client, "esa-analyst")
+    url = "/console/globe/positions?at=2026-03-02T00:00:00Z"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == "Accept-Encoding"
+    assert packed.json() == plain.json() and plain.json()["norad_ids"]
