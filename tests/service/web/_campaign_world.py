@@ -46,6 +46,8 @@ __all__ = [
     "seed",
 ]
 
+#: The pool agreement's id (esa and jaxa are parties; the console's agreement lists show it).
+POOL_AGREEMENT_ID = "console-eo-pool"
 POOL_AGREEMENT = """
 format: accord.agreement/v1
 id: console-eo-pool

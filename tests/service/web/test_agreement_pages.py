@@ -19,6 +19,7 @@ from accord.service.web._agreements import clause_in_words
 from accord.store import create_engine, upgrade
 from tests.access._world import example
 from tests.service._api import settings_for
+from tests.service.web._campaign_world import POOL_AGREEMENT_ID
 from tests.service.web._world import build_console_world
 from tests.service.web.test_pages import _sign_in
 
@@ -60,7 +61,7 @@ def _text(page: str) -> str:
 
 def test_the_list_shows_the_agreements_the_api_gives_each_partner(client: TestClient) -> None:
     for username, expected in (
-        ("jaxa-analyst", {"esa-jaxa-leo-exchange", "esa-conjunctions-to-jaxa"}),
+        ("jaxa-analyst", {"esa-jaxa-leo-exchange", "esa-conjunctions-to-jaxa", POOL_AGREEMENT_ID}),
         ("nasa-analyst", set()),
     ):
         assert _sign_in(client, username).status_code == 303

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import expect
+
+from tests.service.web._campaign_world import POOL_AGREEMENT_ID
 from tests.service.web._coordination_world import ESA_JAXA_OBJECTS, NASA_JAXA_OBJECTS
 from tests.service.web.conftest import PageWatch
 from tests.service.web.test_console_browser import keep_screenshot, sign_in
@@ -88,5 +91,9 @@ def test_a_dispute_thread_and_an_agreement_in_words(page: Any) -> None:
     assert signed == ["2026-01-01 00:00:00 UTC", "2026-01-01 00:00:00 UTC"]
     keep_screenshot(page, "agreement")
     page.goto("/console/agreements")
-    assert page.get_by_test_id("agreement-row").count() == 2
+    # jaxa's two agreements with esa and the campaign pool of tests/service/web/_campaign_world.
+    rows = page.get_by_test_id("agreement-row")
+    expect(rows).to_have_count(3)
+    ids = {rows.nth(i).get_attribute("data-agreement-id") for i in range(3)}
+    assert POOL_AGREEMENT_ID in ids
     keep_screenshot(page, "agreements")
