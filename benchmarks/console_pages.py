@@ -21,10 +21,8 @@ the same pages over the browser tests' small world (tests/service/web/_world.py)
 from __future__ import annotations
 
 import re
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from sqlalchemy.engine import Engine
 from tests.access._conjunction_world import PAIRS, T0, _circular
 from tests.service._api import settings_for
@@ -44,12 +41,11 @@ from tests.service.web._world import (
     PASSWORD,
     build_console_world,
 )
-from tests.service.web.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.service.web.conftest import CHROMIUM, CHROMIUM_ARGS, serve
 
 from accord.access import add_console_user, claim_satellite
 from accord.catalog import import_element_sets
 from accord.screening import run_screening
-from accord.service import create_app
 from accord.service.web import VENDOR_DIR
 from accord.store import PartnerRepository, SourceKind, create_engine, transaction
 from accord.store import upgrade as upgrade_store
@@ -136,21 +132,8 @@ def _serve(folder: Path, engine: Engine) -> Iterator[str]:
     """The real application over `engine`'s (built) store, on a free 127.0.0.1 port."""
     settings = settings_for(folder, database_url=engine.url.render_as_string(hide_password=False))
     engine.dispose()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
+    with serve(settings) as server:
+        yield server.base_url
 
 
 def _signed_in(base_url: str, username: str) -> httpx.Client:

@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import uvicorn
 
 from accord.service import create_app
 from accord.service.web import VENDOR_DIR
+from accord.settings import Settings
 from accord.store import create_engine, upgrade
 from tests.service._api import settings_for
 from tests.service.web._world import build_console_world
@@ -60,14 +62,10 @@ class ConsoleServer:
     port: int
 
 
-@pytest.fixture(scope="session")
-def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
-    """Accord served by uvicorn on 127.0.0.1 and a free port, over the seeded store."""
-    settings = settings_for(tmp_path_factory.mktemp("console"))
-    engine = create_engine(settings.resolved_database_url)
-    upgrade(engine)
-    build_console_world(engine)
-    engine.dispose()
+@contextmanager
+def serve(settings: Settings) -> Iterator[ConsoleServer]:
+    """The application `create_app(settings)` builds, served by uvicorn in a background
+    thread on 127.0.0.1 and a free port, until the block ends."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
@@ -85,6 +83,18 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console
         server.should_exit = True
         thread.join(timeout=30)
         listener.close()
+
+
+@pytest.fixture(scope="session")
+def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+    """Accord served by uvicorn on 127.0.0.1 and a free port, over the seeded store."""
+    settings = settings_for(tmp_path_factory.mktemp("console"))
+    engine = create_engine(settings.resolved_database_url)
+    upgrade(engine)
+    build_console_world(engine)
+    engine.dispose()
+    with serve(settings) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

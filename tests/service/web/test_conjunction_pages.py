@@ -11,21 +11,17 @@ server, any failed request and any script error.
 from __future__ import annotations
 
 import re
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from accord.access import add_console_user
-from accord.service import create_app
 from accord.store import PartnerRepository, create_engine, transaction, upgrade
 from tests.access._conjunction_world import PRECISION_KM, build_conjunction_world, screen
 from tests.service._api import settings_for
 from tests.service.web._world import GRANTED_PAIR, PASSWORD
-from tests.service.web.conftest import ConsoleServer, PageWatch
+from tests.service.web.conftest import ConsoleServer, PageWatch, serve
 from tests.service.web.test_console_browser import keep_screenshot, sign_in
 
 #: Points on each sigma ellipse drawn by the server (accord.service.web._events).
@@ -141,22 +137,8 @@ class TestCovarianceWithheld:
             jaxa = PartnerRepository(session).get_by_handle("jaxa")
             add_console_user(session, "jaxa-analyst", jaxa, "analyst", PASSWORD)
         engine.dispose()
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        port = listener.getsockname()[1]
-        # Listening before uvicorn starts: requests queue until the lifespan is done.
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-        )
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-        thread.start()
-        try:
-            yield ConsoleServer(f"http://127.0.0.1:{port}", "127.0.0.1", port)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=30)
-            listener.close()
+        with serve(settings) as server:
+            yield server
 
     def test_the_event_page_says_the_covariance_is_withheld_and_draws_the_history(
         self, page: Any
