@@ -121,6 +121,7 @@ def compare(
     expected = 0
     missed: list[dict[str, Any]] = []
     excepted: list[dict[str, Any]] = []
+    out_of_tolerance: list[dict[str, Any]] = []
     matched: set[tuple[tuple[int, int], int]] = set()
     worst_tca = worst_miss = 0.0
     for pair, approaches in sorted(reference.items()):
@@ -140,8 +141,19 @@ def compare(
             if index is None:
                 missed.append(_describe(element_sets, pair, tca, miss))
                 continue
-            worst_tca = max(worst_tca, abs(candidates[index][0] - tca))
-            worst_miss = max(worst_miss, abs(candidates[index][1] - miss))
+            tca_difference = abs(candidates[index][0] - tca)
+            miss_difference = abs(candidates[index][1] - miss)
+            worst_tca = max(worst_tca, tca_difference)
+            worst_miss = max(worst_miss, miss_difference)
+            if tca_difference > TCA_TOLERANCE_S or miss_difference > MISS_TOLERANCE_KM:
+                entry = _describe(element_sets, pair, tca, miss)
+                entry.update(
+                    engine_tca_offset_s=round(candidates[index][0], 6),
+                    engine_miss_km=round(candidates[index][1], 9),
+                    tca_difference_s=tca_difference,
+                    miss_difference_km=miss_difference,
+                )
+                out_of_tolerance.append(entry)
     extra = [
         _describe(element_sets, pair, tca, miss)
         for pair, approaches in sorted(engine.items())
@@ -163,6 +175,7 @@ def compare(
         and worst_miss <= MISS_TOLERANCE_KM,
         "missed_list": missed,
         "extra_list": extra[:50],
+        "out_of_tolerance_list": out_of_tolerance[:50],
         "excepted_list": excepted,
     }
 

@@ -111,7 +111,10 @@ def test_compare_holds_the_named_tolerances() -> None:
     close = {(0, 1): [(100.0 + 0.9 * TCA_TOLERANCE_S, 1.0 + 0.9 * MISS_TOLERANCE_KM)]}
     late = {(0, 1): [(100.0 + 1.1 * TCA_TOLERANCE_S, 1.0)]}
     assert compare(objects, reference, close, 5.0)["within_tolerance"]
-    assert not compare(objects, reference, late, 5.0)["within_tolerance"]
+    summary = compare(objects, reference, late, 5.0)
+    assert not summary["within_tolerance"]
+    [outside] = summary["out_of_tolerance_list"]
+    assert outside["tca_difference_s"] == pytest.approx(1.1 * TCA_TOLERANCE_S)
 
 
 def test_halved_step_comparison_sees_a_changed_result() -> None:
