@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from accord.access import Principal, principal_for_partner
 from accord.agreements import PrincipalRole
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
+from accord.cli._plan_views import ShownPlan, plan_table, print_plan
 from accord.coordination import CoordinationError, DisputeGrounds, Manoeuvre
 from accord.coordination_ops import (
     PlanError,
@@ -33,6 +35,7 @@ from accord.coordination_ops import (
     list_disputes,
     open_dispute_record,
     plan_manoeuvre,
+    plan_visible_to,
     post_dispute_message,
     refuse_case,
     run_compliance,
@@ -41,7 +44,14 @@ from accord.coordination_ops import (
     share_plan,
 )
 from accord.startup import open_store
-from accord.store import ManoeuvrePlanKind, PartnerRepository, transaction
+from accord.store import (
+    ManoeuvrePlanKind,
+    ManoeuvrePlanRow,
+    PartnerRepository,
+    PlanCatalogEntryRow,
+    UnknownPartnerError,
+    transaction,
+)
 
 coordination_app = typer.Typer(
     help="Coordination cases: who manoeuvres (docs/coordination.md).", no_args_is_help=True
@@ -79,7 +89,13 @@ def _when(text: str | None, option: str = "--at") -> datetime:
     return moment.astimezone(UTC)
 
 
-_ERRORS = (CoordinationError, UnknownCaseError, UnknownDisputeError, PlanError)
+_ERRORS = (
+    CoordinationError,
+    UnknownCaseError,
+    UnknownDisputeError,
+    PlanError,
+    UnknownPartnerError,
+)
 
 
 @coordination_app.command("list")
@@ -312,6 +328,70 @@ def commit_command(
         f"{screening.avoided_miss_km} km); {catalog}",
         highlight=False,
     )
+
+
+def _shown(session: Session, rows: list[ManoeuvrePlanRow], principal: Principal) -> list[ShownPlan]:
+    """The rows `principal` may see, exactly as the API's plan listing decides
+    (`plan_visible_to`: hypothetical to the owner, candidate to the parties, committed also
+    to the owner's grantees), with their cases and catalog entries."""
+    now = datetime.now(UTC)
+    return [
+        ShownPlan(row, get_case(session, row.case_id), session.get(PlanCatalogEntryRow, row.id))
+        for row in rows
+        if plan_visible_to(session, row.id, principal, at=now)
+    ]
+
+
+@manoeuvre_app.command("list")
+def plan_list_command(
+    ctx: typer.Context,
+    party: str = typer.Option(..., "--as", help="Handle of the partner whose view to show."),
+    case_id: str | None = typer.Option(None, "--case", help="Only this case's plans."),
+) -> None:
+    """List the plans the partner may see: kind, case, burn, delta-v, verdict, catalog batch."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            query = sa.select(ManoeuvrePlanRow).order_by(ManoeuvrePlanRow.id)
+            if case_id is not None:
+                query = query.where(ManoeuvrePlanRow.case_id == case_id)
+            plans = _shown(session, list(session.scalars(query)), _operator(session, party))
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    console = stdout_console()
+    if not plans:
+        # The same words whether the case is absent or hidden: existence is not disclosed.
+        where = f" of case {case_id}" if case_id else ""
+        console.print(
+            f"no manoeuvre plan{where} visible to {party}: hypothetical plans are seen by "
+            "their owner only, candidates by the case's parties",
+            highlight=False,
+        )
+        return
+    console.print(plan_table(plans))
+
+
+@manoeuvre_app.command("show")
+def plan_show_command(
+    ctx: typer.Context,
+    plan_id: int = typer.Argument(..., help="Plan id (`accord manoeuvre list` shows them)."),
+    party: str = typer.Option(..., "--as", help="Handle of the partner whose view to show."),
+) -> None:
+    """Show one plan: screening before/after against the catalog, fit figures if committed."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            principal = _operator(session, party)
+            row = session.get(ManoeuvrePlanRow, plan_id)
+            plans = [] if row is None else _shown(session, [row], principal)
+    except _ERRORS as exc:
+        raise _fail(str(exc)) from None
+    if not plans:
+        raise _fail(
+            f"no manoeuvre plan {plan_id} visible to {party}; `accord manoeuvre list --as "
+            f"{party}` lists the plans it may see"
+        )
+    print_plan(stdout_console(), plans[0])
 
 
 @compliance_app.command("report")
