@@ -66,3 +66,26 @@ def ground_network(count: int = 8) -> list[GroundStation]:
     """The first `count` KSAT stations (polar and high-latitude downlink sites)."""
     path = shared_data("ground-stations/ksat.geojson")
     return read_ground_stations(path.read_bytes(), source=path.name)[:count]
+
+
+#: How the congested instance's satellites are owned (probabilities in PARTNERS' order):
+#: skewed against SHARES, so that ASI-like and JAXA-like cannot carry their committed 15 %
+#: and the fairness term has to trade.
+CONGESTED_OWNERSHIP = (0.05, 0.2, 0.25, 0.4, 0.1)
+
+
+def congested_fleet(
+    satellites: list[ElementSet], count: int = 60, seed: int = 11
+) -> tuple[list[ElementSet], dict[int, str]]:
+    """`count` satellites drawn from `satellites`, owned per CONGESTED_OWNERSHIP (deterministic).
+
+    Too few for 50 clustered requests: the congested planning instance's fleet. Sensors stay
+    those of `sensors_and_owners` for the full fleet.
+    """
+    rng = np.random.default_rng(seed)
+    chosen = [satellites[i] for i in np.sort(rng.choice(len(satellites), count, replace=False))]
+    owners = {
+        satellite.norad_id: PARTNERS[int(rng.choice(len(PARTNERS), p=CONGESTED_OWNERSHIP))]
+        for satellite in chosen
+    }
+    return chosen, owners
