@@ -8,18 +8,31 @@ kinds on the first, and an ESA-JAXA dispute. Tests run in file order over one st
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
 from accord.audit import AuditLog
+from accord.catalog import import_element_sets
+from accord.formats import ElementSet, read_oem
+from accord.orbits import Sgp4Propagator
 from accord.service import create_app
 from accord.service._auth import CSRF_COOKIE
-from accord.store import create_engine, transaction, upgrade
+from accord.store import (
+    AuditEntryRow,
+    ManoeuvrePlanRow,
+    SourceKind,
+    create_engine,
+    transaction,
+    upgrade,
+)
 from tests.service._api import settings_for
 from tests.service.web._coordination_world import (
     DISPUTE_MESSAGE,
@@ -32,6 +45,8 @@ from tests.service.web.test_pages import _sign_in
 
 _CASE_LINK = re.compile(r'data-testid="case-link">([^<]+)<')
 _DISPUTE_LINK = re.compile(r'data-testid="dispute-link">([^<]+)<')
+#: The object catalogued on a plan's trajectory to make its commit worse (a free NORAD id).
+CROSSING_OBJECT = 99871
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +246,171 @@ def test_the_dashboard_lists_my_open_cases_and_the_compliance_verdicts(world: An
     assert "breached" in row.group(1)
     assert re.search(r"\d+(\.\d+)? \(at most 24\) ephemeris_update_interval_h", row.group(1))
     assert 'data-clause-id="jaxa-coordination-answers"' in page
+
+
+# --- plans: share and commit from the case page ------------------------------------------------
+
+
+def _plan_rows(page: str) -> dict[int, tuple[str, str]]:
+    """Plan id -> (owner, kind) as the case page lists them."""
+    rows = re.findall(
+        r'data-testid="plan-row" data-owner="(\w+)" data-kind="(\w+)" data-plan="(\d+)"', page
+    )
+    return {int(plan_id): (owner, kind) for owner, kind, plan_id in rows}
+
+
+def _plan_forms(page: str) -> dict[int, str]:
+    """Plan id -> the step its form on the page posts (share or commit)."""
+    found = re.findall(r'action="/console/coordination/plans/(\d+)/(share|commit)"', page)
+    return {int(plan_id): step for plan_id, step in found}
+
+
+def _crossing_object(norad_id: int, target_km: np.ndarray, at: datetime) -> ElementSet:
+    """A near-circular element set (97 degrees inclined) whose SGP4 position at `at` is
+    `target_km` (TEME) to within metres: aimed, propagated, re-aimed by the offset (the map
+    from aim to SGP4 position is close to the identity: a few km of short-period terms)."""
+    inclination = np.radians(97.0)
+    aim = np.array(target_km, dtype=float)
+    for _ in range(6):
+        radius = float(np.linalg.norm(aim))
+        unit = aim / radius
+        latitude_arg = np.arcsin(unit[2] / np.sin(inclination))
+        raan = np.arctan2(unit[1], unit[0]) - np.arctan2(
+            np.cos(inclination) * np.sin(latitude_arg), np.cos(latitude_arg)
+        )
+        mean_motion_rad_s = np.sqrt(398600.4418 / radius**3)
+        crossing = ElementSet(
+            norad_id=norad_id,
+            epoch=at,
+            mean_motion_rev_per_day=float(mean_motion_rad_s * 86400.0 / (2 * np.pi)),
+            eccentricity=0.0001,
+            inclination_deg=97.0,
+            raan_deg=float(np.degrees(raan) % 360.0),
+            arg_of_pericenter_deg=0.0,
+            mean_anomaly_deg=float(np.degrees(latitude_arg) % 360.0),
+            bstar_per_earth_radius=0.0,
+            object_name=f"OBJECT {norad_id}",
+        )
+        moment = np.array([np.datetime64(at.replace(tzinfo=None), "ns")])
+        reached = Sgp4Propagator([crossing]).propagate(moment).position_km[0, 0]
+        aim = aim + (target_km - reached)
+    assert float(np.linalg.norm(reached - target_km)) < 0.05
+    return crossing
+
+
+def test_an_owner_shares_then_commits_its_plan_and_the_other_party_sees_it_committed(
+    world: Any,
+) -> None:
+    client, cases = world
+    case_id = cases["esa-jaxa"]
+    page_path = f"/console/coordination/cases/{case_id}"
+    for analyst in ("jaxa-analyst", "esa-analyst"):  # analysts read: no plan form
+        _as(client, analyst)
+        assert _plan_forms(client.get(page_path).text) == {}
+    _as(client, "jaxa-operator")
+    page = client.get(page_path).text
+    plans = _plan_rows(page)
+    (jaxa_plan,) = [i for i, (owner, _) in plans.items() if owner == "jaxa"]
+    (esa_plan,) = [i for i, (owner, _) in plans.items() if owner == "esa"]
+    # Its own hypothetical plan offers "Share"; esa's candidate offers jaxa nothing.
+    assert _plan_forms(page) == {jaxa_plan: "share"}
+    assert "Share with the other party" in page
+
+    forged = client.post(
+        f"/console/coordination/plans/{jaxa_plan}/share",
+        data={"csrf_token": "forged"},
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403 and "security token" in forged.text
+    assert client.get(f"/api/v1/coordination/plans/{jaxa_plan}").json()["kind"] == "hypothetical"
+    # Another partner's plan: the API's 403, said on the case page; nothing moves.
+    token = client.cookies.get(CSRF_COOKIE)
+    others = client.post(
+        f"/console/coordination/plans/{esa_plan}/commit",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert others.status_code == 403 and "only its owner moves it" in others.text
+    assert client.get(f"/api/v1/coordination/plans/{esa_plan}").json()["kind"] == "candidate"
+
+    shared = client.post(
+        f"/console/coordination/plans/{jaxa_plan}/share",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert shared.status_code == 303
+    assert shared.headers["location"] == f"{page_path}?done=plan-shared#plan-{jaxa_plan}"
+    page = client.get(shared.headers["location"]).text
+    assert _plan_rows(page)[jaxa_plan] == ("jaxa", "candidate")
+    assert _plan_forms(page) == {jaxa_plan: "commit"}
+    committed = client.post(
+        f"/console/coordination/plans/{jaxa_plan}/commit",
+        data={"csrf_token": token},
+        follow_redirects=False,
+    )
+    assert committed.status_code == 303, committed.text
+    assert "done=plan-committed" in committed.headers["location"]
+    # Each move is in the audit log as through the API, about the plan.
+    with transaction(client.app.state.engine) as session:
+        moves = [
+            entry["details"]["step"]
+            for entry in (
+                json.loads(row.entry)
+                for row in session.query(AuditEntryRow).order_by(AuditEntryRow.seq)
+            )
+            if {"kind": "manoeuvre_plan", "id": str(jaxa_plan)} in entry.get("subjects", [])
+        ]
+    assert moves == ["plan.screened", "plan.shared", "plan.committed"]
+    entry = client.get(f"/api/v1/coordination/plans/{jaxa_plan}").json()["catalog_entry"]
+
+    _as(client, "esa-operator")
+    page = client.get(page_path).text
+    assert _plan_rows(page)[jaxa_plan] == ("jaxa", "committed")
+    assert f"in the catalog (batch {entry['batch_id']}" in page
+    assert _plan_forms(page) == {esa_plan: "commit"}  # esa's own candidate; none for jaxa's
+    again = client.post(
+        f"/console/coordination/plans/{jaxa_plan}/commit",
+        data={"csrf_token": client.cookies.get(CSRF_COOKIE)},
+        follow_redirects=False,
+    )
+    assert again.status_code == 403  # esa sees jaxa's committed plan but does not own it
+
+
+def test_a_commit_that_would_create_a_worse_conjunction_shows_the_apis_reason(
+    world: Any,
+) -> None:
+    client, cases = world
+    case_id = cases["esa-jaxa"]
+    _as(client, "esa-operator")
+    page = client.get(f"/console/coordination/cases/{case_id}").text
+    (esa_plan,) = [i for i, (owner, _) in _plan_rows(page).items() if owner == "esa"]
+    engine = client.app.state.engine
+    with transaction(engine) as session:
+        row = session.get(ManoeuvrePlanRow, esa_plan)
+        assert row is not None
+        segment = read_oem(row.oem_text.encode(), source="plan.oem").segments[0]
+    # A new object that crosses the plan's trajectory at its middle sample, catalogued
+    # after the plan was made: the commit screens again and finds it.
+    middle = len(segment.epochs) // 2
+    at = segment.epochs[middle].astype("datetime64[us]").item().replace(tzinfo=UTC)
+    crossing = _crossing_object(CROSSING_OBJECT, segment.position_km[middle], at)
+    import_element_sets(
+        engine,
+        [crossing],
+        source_name="crossing.json",
+        partner="CelesTrak",
+        source_kind=SourceKind.API,
+        submitted_at=datetime.now(UTC),
+    )
+    refused = client.post(
+        f"/console/coordination/plans/{esa_plan}/commit",
+        data={"csrf_token": client.cookies.get(CSRF_COOKIE)},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 409
+    error = re.search(r'data-testid="error">(.*?)</div>', refused.text, re.S)
+    assert error is not None
+    assert f"creates a worse conjunction than the one it avoids: with object {CROSSING_OBJECT}" in (
+        html.unescape(error.group(1))
+    )
+    assert client.get(f"/api/v1/coordination/plans/{esa_plan}").json()["kind"] == "candidate"

@@ -6,18 +6,22 @@ are refused, and the audit entries each step appends are decided in one place: a
 sees in the console exactly what the API gives it, and a case it may not see answers the
 same 404 page as an absent id. Forms post the session's CSRF token (`csrf_token`), checked
 by `current_principal` like any API write; a successful step redirects back to its thread
-(post/redirect/get), a refused one shows the API's reason on the thread.
+(post/redirect/get), a refused one shows the API's reason on the thread. A plan's owner
+shares or commits it from its case page through the API's plan handlers (`share`,
+`commit`); a commit refused for a worse conjunction shows the API's problem detail, which
+names that conjunction.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -25,6 +29,7 @@ from accord.access import NotFoundError, Principal
 from accord.agreements import AccessAction, PrincipalRole
 from accord.coordination import Manoeuvre
 from accord.service._auth import current_principal
+from accord.service.api import _coordination_plans as plans_api
 from accord.service.api import coordination as coordination_api
 from accord.service.api._common import Forbidden
 from accord.service.web._session import MaybePrincipal, sign_in_redirect
@@ -220,6 +225,7 @@ async def _case_page(
             "may_hand_over": acting
             and proposal is not None
             and principal.partner in proposal.acting_operators,
+            "plan_moves": _plan_moves(principal, plans),
             "counter_choices": [
                 m for m in MANOEUVRE_WORDS if proposal is None or m != proposal.manoeuvre.value
             ],
@@ -269,6 +275,8 @@ _DONE_WORDS = {
     "hand-over": "handed-over",
     "refuse": "refused",
     "message": "message-sent",
+    "share": "plan-shared",
+    "commit": "plan-committed",
     "decision": "decided",
 }
 
@@ -306,6 +314,64 @@ async def act_on_case(
         )
     target = f"/console/coordination/cases/{quote(case_id)}?done={_DONE_WORDS[action]}"
     return RedirectResponse(target, status_code=303)
+
+
+# --- a plan's next step ----------------------------------------------------------------------
+
+#: The form each plan kind offers its owner: the next step of the plan state machine.
+_PLAN_MOVES = {"hypothetical": "share", "candidate": "commit"}
+_PLAN_HANDLERS: dict[str, tuple[Callable[..., Any], Callable[[], Any]]] = {
+    "share": (plans_api.share, plans_api.PlanShareCreate),
+    "commit": (plans_api.commit, plans_api.PlanCommitCreate),
+}
+
+
+def _plan_moves(principal: Principal, plans: list[Any]) -> dict[int, str]:
+    """Plan id -> the step its owner's operator or admin may take next (no entry: no form)."""
+    return {
+        plan.id: _PLAN_MOVES[plan.kind.value]
+        for plan in plans
+        if plan.kind.value in _PLAN_MOVES and _may_act(principal, [plan.owner])
+    }
+
+
+@router.post("/coordination/plans/{plan_id}/{action}", response_model=None)
+async def move_plan(
+    request: Request, plan_id: plans_api.PlanIdPath, action: Literal["share", "commit"]
+) -> Response:
+    """Share or commit a plan through the API's own handler; refusals said on its case page."""
+    poster = await _poster(request)
+    if isinstance(poster, Response):
+        return poster
+    await _form(request)  # read (size-limited) for the token only: the step has no fields
+    try:
+        plan = await _call(request, plans_api.plan_detail, poster, plan_id)
+    except NotFoundError:
+        return _not_found(request, poster, f"No manoeuvre plan {plan_id}")
+    handler, body = _PLAN_HANDLERS[action]
+    try:
+        moved = await _call(request, handler, poster, plan_id, body())
+    except NotFoundError:
+        return _not_found(request, poster, f"No manoeuvre plan {plan_id}")
+    except Forbidden as refused:
+        return await _case_page(request, poster, plan.case_id, error=str(refused), status_code=403)
+    except HTTPException as refused:
+        return await _case_page(
+            request,
+            poster,
+            plan.case_id,
+            error=str(refused.detail),
+            status_code=refused.status_code,
+        )
+    if isinstance(moved, JSONResponse):
+        # The API answers a worse conjunction with its problem document (it carries the
+        # conjunction); its detail names that conjunction, which is what the owner needs.
+        problem = json.loads(bytes(moved.body))
+        return await _case_page(
+            request, poster, plan.case_id, error=problem["detail"], status_code=moved.status_code
+        )
+    target = f"/console/coordination/cases/{quote(plan.case_id)}?done={_DONE_WORDS[action]}"
+    return RedirectResponse(f"{target}#plan-{plan_id}", status_code=303)
 
 
 # --- one dispute ------------------------------------------------------------------------------
