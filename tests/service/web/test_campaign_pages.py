@@ -5,15 +5,23 @@ The store is tests/service/web/_world.py with tests/service/web/_campaign_world.
 `eo_imaging` of esa and jaxa (nasa is no member), esa's planned requests `rome-flood` and
 `lisbon-fire` (two tasks, one per owner, downlinks at Redu). The `page` fixture fails the
 test on any request leaving the server, any failed request and any script error.
+`TestTaskDecisions` declines a task, which re-forms the seeded plan: it runs on a server of
+its own over a fresh copy of that world, so the other tests see the plan as seeded.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from accord.store import create_engine, upgrade
+from tests.service._api import settings_for
 from tests.service.web._campaign_world import OPERATORS, SEEDED_AREA_NAME
-from tests.service.web.conftest import PageWatch
+from tests.service.web._world import build_console_world
+from tests.service.web.conftest import ConsoleServer, PageWatch, serve
 from tests.service.web.test_console_browser import keep_screenshot, sign_in
 
 API = "/api/v1/campaigns"
@@ -193,3 +201,127 @@ def test_an_analyst_may_look_but_not_submit(page: Any, watch: PageWatch) -> None
     page.get_by_role("button", name="Submit the request").click()
     page.wait_for_selector("[data-testid=form-message]")
     assert "operator" in page.get_by_test_id("form-message").inner_text()
+
+
+def _task_forms(page: Any) -> dict[int, list[str]]:
+    """Task id -> the decisions its row offers, as the request page's forms post them."""
+    offered: dict[int, list[str]] = {}
+    for action in page.locator("form.task-decision").evaluate_all(
+        "(forms) => forms.map((f) => f.getAttribute('action'))"
+    ):
+        match = re.fullmatch(r"/console/campaigns/\d+/tasks/(\d+)/(accept|decline)", action)
+        assert match, action
+        offered.setdefault(int(match[1]), []).append(match[2])
+    return offered
+
+
+class TestTaskDecisions:
+    """Owners accept or decline their tasks on the request page; a decline re-plans."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def console_server(cls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleServer]:
+        """The console world of conftest.py, but this class's own: its decline stays here."""
+        settings = settings_for(tmp_path_factory.mktemp("console-tasks"))
+        engine = create_engine(settings.resolved_database_url)
+        upgrade(engine)
+        build_console_world(engine)
+        engine.dispose()
+        with serve(settings) as server:
+            yield server
+
+    def test_the_owner_declines_a_task_and_the_page_shows_the_new_plan(self, page: Any) -> None:
+        sign_in(page, OPERATORS["esa"])
+        seeded = _seeded_request(page)
+        request_id = seeded["request_id"]
+        page.goto(f"/console/campaigns/{request_id}")
+        first_plan_id = int(
+            page.get_by_test_id("download-json").get_attribute("href").rsplit("/", 1)[1]
+        )
+        first = page.request.get(f"{API}/plans/{first_plan_id}").json()
+        owner_of = {t["task_id"]: t["owner"] for t in first["tasks"]}
+        # The seeded plan images Rome by jaxa's satellite and Lisbon by esa's; the request
+        # page lists every task of its plan.
+        esa_task = next(t for t in first["tasks"] if t["owner"] == "esa")
+        assert esa_task["owner"] == "esa" and esa_task["status"] == "proposed"
+        # Buttons for esa's proposed tasks only, never for jaxa's.
+        offered = _task_forms(page)
+        assert offered and all(owner_of[task_id] == "esa" for task_id in offered)
+        assert offered[esa_task["task_id"]] == ["accept", "decline"]
+
+        page.get_by_role("button", name=f"Decline task {esa_task['task_id']}").click()
+        page.wait_for_url(re.compile(rf"/console/campaigns/{request_id}\?task=.*replanned=\d+$"))
+        notice = page.get_by_test_id("task-decision").inner_text()
+        second_plan_id = int(page.url.rsplit("=", 1)[1])
+        assert second_plan_id != first_plan_id
+        assert f"Task {esa_task['task_id']} declined" in notice
+        assert f"plan {second_plan_id}, shown below" in notice
+        # The page now shows the re-formed plan, as the API serves it.
+        shown_plan_id = int(
+            page.get_by_test_id("download-json").get_attribute("href").rsplit("/", 1)[1]
+        )
+        assert shown_plan_id == second_plan_id
+        second = page.request.get(f"{API}/plans/{second_plan_id}").json()
+        assert second["replaces_plan_id"] == first_plan_id
+        statuses = {t["task_id"]: t["status"] for t in second["tasks"]}
+        assert statuses[esa_task["task_id"]] == "declined"
+        moved = [
+            t
+            for t in second["tasks"]
+            if t["request_id"] == esa_task["request_id"] and t["status"] == "proposed"
+        ]
+        # The declined request is imaged by a new task of the re-formed plan.
+        assert moved
+        assert {t["task_id"] for t in moved}.isdisjoint(t["task_id"] for t in first["tasks"])
+        rows = [
+            row.split("\t")
+            for row in page.get_by_test_id("plan-tasks").locator("tbody tr").all_inner_texts()
+        ]
+        shown = {int(cells[0]): cells[4].strip() for cells in rows}
+        assert shown == statuses
+        # The declined task offers nothing more; esa's other proposed tasks still do.
+        offered_now = _task_forms(page)
+        assert esa_task["task_id"] not in offered_now
+        assert set(offered_now) == {
+            t["task_id"]
+            for t in second["tasks"]
+            if t["owner"] == "esa" and t["status"] == "proposed"
+        }
+        keep_screenshot(page, "campaign-task-declined")
+
+        # jaxa's operator sees buttons for jaxa's tasks, none for esa's.
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(re.compile(r"/console/sign-in"))
+        sign_in(page, OPERATORS["jaxa"])
+        page.goto(f"/console/campaigns/{request_id}")
+        jaxa_offered = _task_forms(page)
+        assert set(jaxa_offered) == {
+            t["task_id"]
+            for t in second["tasks"]
+            if t["owner"] == "jaxa" and t["status"] == "proposed"
+        }
+        assert jaxa_offered and esa_task["task_id"] not in jaxa_offered
+
+    def test_analysts_get_no_forms_and_forged_decisions_are_refused(
+        self, page: Any, watch: PageWatch
+    ) -> None:
+        sign_in(page, "jaxa-analyst")
+        seeded = _seeded_request(page)
+        page.goto(f"/console/campaigns/{seeded['request_id']}")
+        page.wait_for_selector("[data-testid=plan-tasks]")
+        assert _task_forms(page) == {}
+        plan_id = int(page.get_by_test_id("download-json").get_attribute("href").rsplit("/", 1)[1])
+        tasks = page.request.get(f"{API}/plans/{plan_id}").json()["tasks"]
+        jaxa_task = next(t for t in tasks if t["owner"] == "jaxa" and t["status"] == "proposed")
+        token = page.locator("input[name=csrf_token]").first.get_attribute("value")
+        url = f"/console/campaigns/{seeded['request_id']}/tasks/{jaxa_task['task_id']}/accept"
+        watch.http_errors_expected = True
+        # The analyst's own session and token: the workflow refuses (operator or admin).
+        forged = page.request.post(url, form={"csrf_token": token}, max_redirects=0)
+        assert forged.status == 403 and "operator or admin" in forged.text()
+        # Without the session's token: refused before anything is read.
+        assert page.request.post(url, form={}, max_redirects=0).status == 403
+        after = page.request.get(f"{API}/plans/{plan_id}").json()["tasks"]
+        assert next(t for t in after if t["task_id"] == jaxa_task["task_id"])["status"] == (
+            "proposed"
+        )

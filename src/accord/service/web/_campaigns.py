@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request
@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from accord.access import NotFoundError, Principal
 from accord.campaign_ops import (
     DEFAULT_POOL,
+    DUTY_ROLES,
     UnknownCampaignItem,
     plan_coverage,
     satellite_timeline,
@@ -34,6 +35,7 @@ from accord.service.api._common import Forbidden, store
 from accord.service.api.campaigns import (
     _campaign_errors,
     create_request,
+    decide_task,
     plan_job_public,
     queue_plan,
     visible_plan,
@@ -45,7 +47,7 @@ from accord.service.web._session import console_principal, sign_in_redirect
 from accord.service.web._templates import render
 from accord.store import CampaignPlanRow, PlanRequestRow
 
-__all__ = ["FORM_FIELDS", "router"]
+__all__ = ["FORM_FIELDS", "TASK_DECISIONS", "router"]
 
 router = APIRouter()
 _PREFIX = "/console/campaigns"
@@ -65,6 +67,10 @@ FORM_FIELDS = (
     "max_resolution_m",
     "max_off_nadir_deg",
 )
+#: The decisions an owner takes on a proposed task from the request page (the API's
+#: `POST /api/v1/campaigns/tasks/{id}/{decision}` also takes acquired, missed, delivered).
+TASK_DECISIONS = ("accept", "decline")
+ConsoleTaskDecision = Literal["accept", "decline"]
 _EXPIRED = (
     "This form has expired or was not sent by this console (its security token is missing "
     "or stale). Reload the page and submit it again."
@@ -321,10 +327,23 @@ def _latest_plan_id(session: Any, request_id: int) -> int | None:
     )
 
 
+def _decidable_task_ids(principal: Principal, document: dict[str, Any]) -> set[int]:
+    """Tasks the principal may accept or decline: proposed, on its partner's satellites, and
+    it holds an operator or admin role (what `update_task` authorises; analysts get none)."""
+    if not principal.roles & DUTY_ROLES:
+        return set()
+    return {
+        int(task["task_id"])
+        for task in document["tasks"]
+        if task["owner"] == principal.partner and task["status"] == "proposed"
+    }
+
+
 def _request_view(session: Any, principal: Principal, request_id: int) -> dict[str, Any]:
     view: dict[str, Any] = {"campaign_request": visible_request(session, principal, request_id)}
     plan_id = _latest_plan_id(session, request_id)
     view["plan"] = None
+    view["decidable_task_ids"] = set()
     if plan_id is not None:
         try:
             document = visible_plan(session, principal, plan_id)
@@ -333,6 +352,7 @@ def _request_view(session: Any, principal: Principal, request_id: int) -> dict[s
             return view
         timeline = satellite_timeline(document)
         view["plan"] = document
+        view["decidable_task_ids"] = _decidable_task_ids(principal, document)
         view["page_data"] = {
             "request_id": request_id,
             "plan_id": plan_id,
@@ -372,8 +392,30 @@ async def request_page(request: Request, request_id: int) -> Response:
     return render(
         request,
         "campaign.html",
-        {"principal": principal, "active": "campaigns", **view},
+        {
+            "principal": principal,
+            "active": "campaigns",
+            "decision": _decision_notice(request),
+            **view,
+        },
     )
+
+
+def _decision_notice(request: Request) -> dict[str, Any] | None:
+    """What the redirect after a task decision says was done (`?task=&decided=&replanned=`).
+
+    Only well-formed values are shown (ids as integers, a known decision): the notice
+    repeats the redirect's facts and nothing typed elsewhere.
+    """
+    query = request.query_params
+    decided, task, replanned = query.get("decided"), query.get("task", ""), query.get("replanned")
+    if decided not in TASK_DECISIONS or not task.isdigit():
+        return None
+    return {
+        "task_id": int(task),
+        "decided": decided,
+        "replanned_plan_id": int(replanned) if replanned and replanned.isdigit() else None,
+    }
 
 
 @router.post("/campaigns/{request_id}/validate", response_model=None)
@@ -400,6 +442,35 @@ async def validate_request_form(request: Request, request_id: int) -> Response:
     except HTTPException as error:
         return _refused(request, principal, str(error.detail), error.status_code)
     return RedirectResponse(f"{_PREFIX}/{request_id}", status_code=303)
+
+
+@router.post("/campaigns/{request_id}/tasks/{task_id}/{decision}", response_model=None)
+async def task_decision_form(
+    request: Request, request_id: int, task_id: int, decision: ConsoleTaskDecision
+) -> Response:
+    """The satellite owner's accept or decline, through the API's own `decide_task`.
+
+    A decline re-forms the plan there, as over the API; the request page then shows the
+    latest plan with a notice naming the task, the decision and the new plan.
+    """
+    try:
+        principal = await _principal_for_form(request)
+    except HTTPException as refused:
+        return _refused(request, None, _EXPIRED, refused.status_code)
+    if principal is None:
+        return sign_in_redirect(request)
+    try:
+        decided = await run_in_threadpool(decide_task, request, principal, task_id, decision)
+    except NotFoundError:
+        return _not_found(request, principal, f"No campaign task {task_id}")
+    except Forbidden as error:
+        return _refused(request, principal, str(error), 403)
+    except HTTPException as error:  # 409: the task is no longer proposed
+        return _refused(request, principal, str(error.detail), error.status_code)
+    target = f"{_PREFIX}/{request_id}?task={task_id}&decided={decision}"
+    if decided.replanned_plan_id is not None:
+        target += f"&replanned={decided.replanned_plan_id}"
+    return RedirectResponse(target, status_code=303)
 
 
 # --- planning jobs --------------------------------------------------------------------------
