@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from accord.conjunctions._broadphase_kernels import (
+    LOW_CELL_BITS,
     box_arrays,
     count_entries,
     emit_pairs,
@@ -168,8 +169,10 @@ def candidate_pairs(
         return empty, empty, empty
     cell_km, radial_cell_km = _cell_sizes(boxes)
     object_bits = max(1, int(n_objects - 1).bit_length())
-    axis_bits = (63 - object_bits) // 4
-    radial_bits = 63 - object_bits - 3 * axis_bits
+    # 63 bits: cell (3 axis + radial), LOW_CELL_BITS ownership flags, object index.
+    cell_bits = 63 - object_bits - LOW_CELL_BITS
+    axis_bits = cell_bits // 4
+    radial_bits = cell_bits - 3 * axis_bits
     inv_cell, inv_radial = 1.0 / cell_km, 1.0 / radial_cell_km
     use_allowed = allowed is not None
     allowed_mask = (

@@ -2,13 +2,23 @@
 
 Each (object, window) box is entered in every grid cell its padded extent touches (x, y, z
 and geocentric radius). An entry is one int64: the packed cell (clipped to the key's
-range) in the high bits and the object index in the low bits, so one plain sort per
-window groups entries by cell, objects ascending within a cell. A pair is reported only
-from the cell holding the corner max(lo_a, lo_b) of the two boxes (a point inside both
-when they overlap), so each overlapping (pair, window) appears exactly once. Cell ranges
-are clipped before iterating, so a box has at most one entry per (clipped) cell; a clipped
-cell merges far-away cells, which adds tests but never loses a pair, since the corner's
-cell is clipped the same way.
+range) in the high bits, then `LOW_CELL_BITS` flags (one per axis: the cell is the box's
+lowest on that axis), then the object index in the low bits, so grouping a window's
+entries by cell brings each cell's boxes together, objects ascending within a cell. A pair
+is reported only from the cell holding the corner max(lo_a, lo_b) of the two boxes (a
+point inside both when they overlap), so each overlapping (pair, window) appears exactly
+once. Cell ranges are clipped before iterating, so a box has at most one entry per
+(clipped) cell; a clipped cell merges far-away cells, which adds tests but never loses a
+pair, since the corner's cell is clipped the same way.
+
+Ownership from the flags, before any box is read: the cell index of a coordinate,
+floor(value / cell) clipped to the key's range, is non-decreasing in the value, so the
+corner's cell on an axis is max(c_a, c_b), c the boxes' lowest cells there. In a cell c
+shared by both boxes c >= c_a and c >= c_b, so c == max(c_a, c_b) exactly when c == c_a or
+c == c_b: the pair is owned by c exactly when, on every axis, one of the two entries has
+its flag set (flags_a | flags_b == all four). This is the same set of pairs as computing
+the corner's cell after the overlap test, and rejects the copies of a pair in its other
+shared cells without reading their boxes.
 """
 
 from __future__ import annotations
@@ -17,11 +27,22 @@ import numba
 import numpy as np
 from numba import prange
 
-__all__ = ["MAX_CELLS_PER_BOX", "box_arrays", "count_entries", "emit_pairs", "sorted_entries"]
+__all__ = [
+    "LOW_CELL_BITS",
+    "MAX_CELLS_PER_BOX",
+    "box_arrays",
+    "count_entries",
+    "emit_pairs",
+    "sorted_entries",
+]
 
 #: A box touching more cells than this (a far or very fast object, or one beyond the
 #: key's clipped range) stays out of the grid and is tested against every box instead.
 MAX_CELLS_PER_BOX = 64
+#: Flag bits of an entry between the cell and the object index: x, y, z, radial, set
+#: where the entry's cell is the box's lowest on that axis (see the module docstring).
+LOW_CELL_BITS = 4
+_ALL_LOW = (1 << LOW_CELL_BITS) - 1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -143,23 +164,23 @@ def sorted_entries(
             if (x1 - x0 + 1) * (y1 - y0 + 1) * (z1 - z0 + 1) * (q1 - q0 + 1) > MAX_CELLS_PER_BOX:
                 continue  # a large box: tested against every box by _scan_large
             for x in range(x0, x1 + 1):
+                flag_x = 8 if x == x0 else 0
                 for y in range(y0, y1 + 1):
+                    flag_xy = flag_x | (4 if y == y0 else 0)
                     for z in range(z0, z1 + 1):
+                        flag_xyz = flag_xy | (2 if z == z0 else 0)
                         base = (((x << axis_bits) | y) << axis_bits) | z
                         for q in range(q0, q1 + 1):
                             cell = (base << radial_bits) | q
-                            entries[k] = (cell << object_bits) | o
+                            flags = flag_xyz | (1 if q == q0 else 0)
+                            entries[k] = (((cell << LOW_CELL_BITS) | flags) << object_bits) | o
                             k += 1
         segment = entries[offsets[w] : offsets[w + 1]]
-        _group_by_bucket(segment, object_bits)
+        _group_by_bucket(segment, object_bits + LOW_CELL_BITS)
         in_grid = _scan_window(
             segment,
             box,
             w,
-            inv_cell,
-            inv_radial,
-            axis_bits,
-            radial_bits,
             object_bits,
             allowed,
             use_allowed,
@@ -214,10 +235,6 @@ def emit_pairs(
             entries[offsets[w] : offsets[w + 1]],
             box,
             w,
-            inv_cell,
-            inv_radial,
-            axis_bits,
-            radial_bits,
             object_bits,
             allowed,
             use_allowed,
@@ -251,10 +268,6 @@ def _scan_window(
     segment,
     box,
     w,
-    inv_cell,
-    inv_radial,
-    axis_bits,
-    radial_bits,
     object_bits,
     allowed,
     use_allowed,
@@ -266,9 +279,7 @@ def _scan_window(
 ):
     """Number of pairs of one window's grouped entries, written to out[first_row:] while
     out has rows."""
-    axis_top = (1 << axis_bits) - 1
-    radial_top = (1 << radial_bits) - 1
-    offset = (axis_top + 1) // 2
+    cell_shift = object_bits + LOW_CELL_BITS
     object_mask = (1 << object_bits) - 1
     limit = out.shape[0]
     margin, depth = relative[0], int(relative[1])
@@ -279,37 +290,33 @@ def _scan_window(
     start = 0
     shift = _bucket_shift(n)
     while start < n:
-        bucket = _bucket(segment[start] >> object_bits, shift)
+        bucket = _bucket(segment[start] >> cell_shift, shift)
         end = start + 1
-        while end < n and _bucket(segment[end] >> object_bits, shift) == bucket:
+        while end < n and _bucket(segment[end] >> cell_shift, shift) == bucket:
             end += 1
         for i in range(start, end - 1):
-            cell = segment[i] >> object_bits
+            cell = segment[i] >> cell_shift
+            flags_i = (segment[i] >> object_bits) & _ALL_LOW
             for j in range(i + 1, end):
-                if (segment[j] >> object_bits) != cell:
+                if (segment[j] >> cell_shift) != cell:
                     continue  # another cell in the same hash bucket
+                # Ownership first (module docstring): this cell holds the corner
+                # max(lo_a, lo_b) exactly when every axis has a lowest-cell flag.
+                if (flags_i | ((segment[j] >> object_bits) & _ALL_LOW)) != _ALL_LOW:
+                    continue
                 a = segment[i] & object_mask
                 b = segment[j] & object_mask
                 if a > b:
                     a, b = b, a
-                # 4-D overlap, then ownership: the cell of the corner max(lo_a, lo_b).
-                cx = max(box[w, a, 0], box[w, b, 0])
-                if cx > min(box[w, a, 3], box[w, b, 3]):
-                    continue
-                cy = max(box[w, a, 1], box[w, b, 1])
-                if cy > min(box[w, a, 4], box[w, b, 4]):
-                    continue
-                cz = max(box[w, a, 2], box[w, b, 2])
-                if cz > min(box[w, a, 5], box[w, b, 5]):
-                    continue
-                cr = max(box[w, a, 6], box[w, b, 6])
-                if cr > min(box[w, a, 7], box[w, b, 7]):
-                    continue
-                owner = _axis_cell(cx, inv_cell, offset, axis_top)
-                owner = (owner << axis_bits) | _axis_cell(cy, inv_cell, offset, axis_top)
-                owner = (owner << axis_bits) | _axis_cell(cz, inv_cell, offset, axis_top)
-                owner = (owner << radial_bits) | _axis_cell(cr, inv_radial, 0, radial_top)
-                if owner != cell:
+                # 4-D overlap, all four axes combined without branching on each (about
+                # half of the single-axis tests fail, which a predictor cannot guess).
+                apart = (
+                    (max(box[w, a, 0], box[w, b, 0]) > min(box[w, a, 3], box[w, b, 3]))
+                    | (max(box[w, a, 1], box[w, b, 1]) > min(box[w, a, 4], box[w, b, 4]))
+                    | (max(box[w, a, 2], box[w, b, 2]) > min(box[w, a, 5], box[w, b, 5]))
+                    | (max(box[w, a, 6], box[w, b, 6]) > min(box[w, a, 7], box[w, b, 7]))
+                )
+                if apart:
                     continue
                 if use_allowed and not (
                     (allowed[a, 0] and allowed[b, 1]) or (allowed[b, 0] and allowed[a, 1])
