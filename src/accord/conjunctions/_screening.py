@@ -40,6 +40,12 @@ DEFAULT_STEP_S = 60.0
 _CHUNK_WINDOWS = 128  # a multiple of the largest sampling cadence (16)
 #: Extra slack (km) on the narrow phase's cubic distance before exact refinement.
 _NARROW_MARGIN_KM = 0.05
+#: Two refined minima of one pair this close in time (s) are one minimum: distinct minima
+#: of a pair are at least a good fraction of an orbit apart, while the polish of a
+#: near-stationary pair (a few m/s) settles only to a few ms, SGP4's own noise.
+_SAME_MINIMUM_S = 1.0
+#: Relative speed (squared, km^2/s^2) under which a pair counts as near-stationary: 20 m/s.
+_SLOW_KM2_S2 = 0.02**2
 #: A pair within the threshold at both ends of at least this fraction of the span's steps
 #: is a formation, reported once as a `CoLocation` (docs/screening.md, "Co-location").
 FORMATION_CLOSE_FRACTION = 0.9
@@ -268,6 +274,7 @@ def _screen(
     close_max_km: dict[int, float] = {}
     close_min_km: dict[int, float] = {}
     found_edge: list[NDArray[np.bool_]] = []
+    found_slow_only: list[NDArray[np.bool_]] = []
     first_failure: dict[int, int] = {}
     boxes: WindowBoxes | None = None
     candidates = 0
@@ -325,7 +332,14 @@ def _screen(
         owned = (g0 < 0.0) & (g1 >= 0.0)
         at_start = (global_w == 0) & (g0 >= 0.0)
         at_end = (global_w == n_windows - 1) & (g1 < 0.0)
-        keep = owned | at_start | at_end
+        # A near-stationary pair's range rate from SGP4 velocities (not exactly the
+        # derivative of SGP4's positions) can miss the sign change of a very flat minimum:
+        # every window of such a pair within reach goes to the position polish, which keeps
+        # only true minima (one copy each).
+        slow = (np.einsum("ij,ij->i", v0, v0) < _SLOW_KM2_S2) & (
+            np.einsum("ij,ij->i", v1, v1) < _SLOW_KM2_S2
+        )
+        keep = owned | at_start | at_end | slow
         tau, distance = cubic_minimum(p0[keep], v0[keep], p1[keep], v1[keep], step)
         tau = np.where(at_start[keep], 0.0, np.where(at_end[keep], 1.0, tau))
         slack = reach + error_km[a[keep]] + error_km[b[keep]] + _NARROW_MARGIN_KM
@@ -339,6 +353,7 @@ def _screen(
         fixed_end = at_end[sel]
         found_lo.append(np.where(fixed_end, t_lo + step, t_lo))
         found_edge.append(fixed_start | fixed_end)
+        found_slow_only.append((slow & ~(owned | at_start | at_end))[sel])
         found_hi.append(np.where(fixed_start, t_lo, t_lo + step))
         stages["narrow"] += time.perf_counter() - clock
         cpu["narrow"] += time.process_time() - cpu_clock
@@ -354,6 +369,7 @@ def _screen(
     t_lo = np.concatenate(found_lo) if found_lo else np.empty(0)
     t_hi = np.concatenate(found_hi) if found_hi else np.empty(0)
     at_edge = np.concatenate(found_edge) if found_edge else np.empty(0, dtype=bool)
+    slow_only = np.concatenate(found_slow_only) if found_slow_only else np.empty(0, dtype=bool)
 
     identical_groups: dict[tuple[object, ...], list[int]] = {}
     for index, es in enumerate(element_sets):
@@ -373,9 +389,32 @@ def _screen(
     pair_keys = a * n_objects + b
     grouped = np.isin(pair_keys, np.fromiter(co_located, dtype=np.int64, count=len(co_located)))
 
-    t, state_a, state_b, ok = refine_tca(
-        element_sets, sampler.start_minutes, a, b, t_guess, t_lo, t_hi, threads=threads
+    # The position polish may leave the window by one step (the minimum of distance can lie
+    # just past the window whose velocities claimed it), never the span; fixed edge
+    # approaches (t_lo == t_hi) stay where they are.
+    span_s = n_windows * step
+    widened = t_hi > t_lo
+    polish_lo = np.where(widened, np.maximum(t_lo - step, 0.0), t_lo)
+    polish_hi = np.where(widened, np.minimum(t_hi + step, span_s), t_hi)
+    t, state_a, state_b, ok, is_minimum = refine_tca(
+        element_sets,
+        sampler.start_minutes,
+        a,
+        b,
+        t_guess,
+        t_lo,
+        t_hi,
+        polish_lo_s=polish_lo,
+        polish_hi_s=polish_hi,
+        threads=threads,
     )
+    # At the span's own ends a falling distance is the span's business (edge approaches),
+    # not a sign of a misplaced window: those keep their minimum, unless only the
+    # near-stationary rule sent the window (its velocities saw no minimum there).
+    is_minimum |= ((t <= 0.0) | (t >= span_s)) & ~slow_only
+    # Two windows may hand the polish the same minimum (velocities and positions disagree
+    # on which window owns it): one copy per pair and TCA.
+    is_minimum &= ~_repeated_minima(a * n_objects + b, t, is_minimum)
     miss = state_b[:, :3] - state_a[:, :3]
     miss_km = np.linalg.norm(miss, axis=1)
     # The closest refined approach of each grouped pair (its minimum over the span).
@@ -384,7 +423,7 @@ def _screen(
         pair_keys[grouped & ok].tolist(), miss_km[grouped & ok].tolist(), strict=True
     ):
         closest_km[key] = min(closest_km.get(key, np.inf), miss_k)
-    listed = ok & ~grouped
+    listed = ok & is_minimum & ~grouped
     conjunctions, edge_approaches = (
         _conjunctions(
             element_sets,
@@ -515,3 +554,20 @@ def _conjunctions(
         )
     result.sort(key=lambda c: (c.tca_offset_s, c.primary_norad_id, c.secondary_norad_id))
     return result
+
+
+def _repeated_minima(
+    pair_keys: NDArray[np.int64], t_s: NDArray[np.float64], candidate: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """True for every candidate but the first of each run with the same pair and a TCA
+    within `_SAME_MINIMUM_S` of the previous one."""
+    repeated = np.zeros(t_s.size, dtype=bool)
+    rows = np.flatnonzero(candidate)
+    if rows.size < 2:
+        return repeated
+    order = rows[np.lexsort((t_s[rows], pair_keys[rows]))]
+    same = (pair_keys[order][1:] == pair_keys[order][:-1]) & (
+        np.diff(t_s[order]) <= _SAME_MINIMUM_S
+    )
+    repeated[order[1:][same]] = True
+    return repeated
