@@ -41,11 +41,14 @@ _CHUNK_WINDOWS = 128  # a multiple of the largest sampling cadence (16)
 #: Extra slack (km) on the narrow phase's cubic distance before exact refinement.
 _NARROW_MARGIN_KM = 0.05
 #: Two refined minima of one pair this close in time (s) are one minimum: distinct minima
-#: of a pair are at least a good fraction of an orbit apart, while the polish of a
-#: near-stationary pair (a few m/s) settles only to a few ms, SGP4's own noise.
-_SAME_MINIMUM_S = 1.0
+#: of a pair lie a good fraction of an orbit apart, while a near-stationary pair's polished
+#: TCA is defined only to a fraction of a second (its distance barely changes).
+_SAME_MINIMUM_S = 60.0
 #: Relative speed (squared, km^2/s^2) under which a pair counts as near-stationary: 20 m/s.
 _SLOW_KM2_S2 = 0.02**2
+#: How far (s) a near-stationary pair's polish may move from the window that sent it:
+#: interpolation errors of 0.05 km shift a minimum of curvature ~5e-6 km/s^2 by ~140 s.
+_SLOW_BRACKET_S = 300.0
 #: A pair within the threshold at both ends of at least this fraction of the span's steps
 #: is a formation, reported once as a `CoLocation` (docs/screening.md, "Co-location").
 FORMATION_CLOSE_FRACTION = 0.9
@@ -275,8 +278,10 @@ def _screen(
     close_min_km: dict[int, float] = {}
     found_edge: list[NDArray[np.bool_]] = []
     found_slow_only: list[NDArray[np.bool_]] = []
+    found_slow: list[NDArray[np.bool_]] = []
     first_failure: dict[int, int] = {}
     boxes: WindowBoxes | None = None
+    previous_node: NDArray[np.float64] | None = None
     candidates = 0
     n_objects = len(element_sets)
     for first in range(0, n_windows, _CHUNK_WINDOWS):
@@ -333,12 +338,27 @@ def _screen(
         at_start = (global_w == 0) & (g0 >= 0.0)
         at_end = (global_w == n_windows - 1) & (g1 < 0.0)
         # A near-stationary pair's range rate from SGP4 velocities (not exactly the
-        # derivative of SGP4's positions) can miss the sign change of a very flat minimum:
-        # every window of such a pair within reach goes to the position polish, which keeps
-        # only true minima (one copy each).
+        # derivative of SGP4's positions) can miss the sign change of a very flat minimum,
+        # so its windows go to the position polish by their sampled distances instead; the
+        # polish keeps only true minima (one copy each).
+        # Such a window is sent when its start node is a discrete minimum of the sampled
+        # distance (below the node before, not above the node after): the minimum then lies
+        # within a step of that node, inside the polish's widened bracket. Identical element
+        # sets (distance constant) never qualify: they are co-located, not conjunctions.
         slow = (np.einsum("ij,ij->i", v0, v0) < _SLOW_KM2_S2) & (
             np.einsum("ij,ij->i", v1, v1) < _SLOW_KM2_S2
         )
+        d_before = np.full(d0.shape, np.inf)
+        inner = slow & (w >= 1)
+        d_before[inner] = np.linalg.norm(
+            pos[b[inner], w[inner] - 1] - pos[a[inner], w[inner] - 1], axis=1
+        )
+        outer = slow & (w == 0) & (previous_node is not None)
+        if previous_node is not None and np.any(outer):
+            d_before[outer] = np.linalg.norm(
+                previous_node[b[outer]] - previous_node[a[outer]], axis=1
+            )
+        slow &= (d0 < d_before) & (d0 <= d1)
         keep = owned | at_start | at_end | slow
         tau, distance = cubic_minimum(p0[keep], v0[keep], p1[keep], v1[keep], step)
         tau = np.where(at_start[keep], 0.0, np.where(at_end[keep], 1.0, tau))
@@ -354,7 +374,10 @@ def _screen(
         found_lo.append(np.where(fixed_end, t_lo + step, t_lo))
         found_edge.append(fixed_start | fixed_end)
         found_slow_only.append((slow & ~(owned | at_start | at_end))[sel])
+        found_slow.append(slow[sel])
         found_hi.append(np.where(fixed_start, t_lo, t_lo + step))
+        # The node before the next chunk's first (chunk buffers are reused: copy it).
+        previous_node = pos[:, count - 1].copy()
         stages["narrow"] += time.perf_counter() - clock
         cpu["narrow"] += time.process_time() - cpu_clock
         if progress is not None:
@@ -370,6 +393,7 @@ def _screen(
     t_hi = np.concatenate(found_hi) if found_hi else np.empty(0)
     at_edge = np.concatenate(found_edge) if found_edge else np.empty(0, dtype=bool)
     slow_only = np.concatenate(found_slow_only) if found_slow_only else np.empty(0, dtype=bool)
+    slow_rule = np.concatenate(found_slow) if found_slow else np.empty(0, dtype=bool)
 
     identical_groups: dict[tuple[object, ...], list[int]] = {}
     for index, es in enumerate(element_sets):
@@ -392,10 +416,15 @@ def _screen(
     # The position polish may leave the window by one step (the minimum of distance can lie
     # just past the window whose velocities claimed it), never the span; fixed edge
     # approaches (t_lo == t_hi) stay where they are.
+    # A near-stationary pair's sampled distances are only as good as the interpolation
+    # between SGP4 nodes (`error_km`, up to 0.05 km), far coarser than its distance varies,
+    # so the discrete minimum that sent it may sit minutes from the true one: its bracket
+    # is widened by `_SLOW_BRACKET_S` (several candidates then find one minimum, kept once).
     span_s = n_windows * step
     widened = t_hi > t_lo
-    polish_lo = np.where(widened, np.maximum(t_lo - step, 0.0), t_lo)
-    polish_hi = np.where(widened, np.minimum(t_hi + step, span_s), t_hi)
+    margin = np.where(slow_rule, max(step, _SLOW_BRACKET_S), step)
+    polish_lo = np.where(widened, np.maximum(t_lo - margin, 0.0), t_lo)
+    polish_hi = np.where(widened, np.minimum(t_hi + margin, span_s), t_hi)
     t, state_a, state_b, ok, is_minimum = refine_tca(
         element_sets,
         sampler.start_minutes,
