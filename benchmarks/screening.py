@@ -5,8 +5,8 @@ screening (all threads: the machine may be shared), peak memory (maxrss) and the
 number of conjunctions. Baseline in the same run: the independent brute-force reference of
 benchmarks/validate_screening.py (dense python-sgp4 sampling with a radial-shell
 prefilter) on a subset, extrapolated to the whole catalog by its pair count and span
-(labelled as an extrapolation). Scaling on synthetic populations of 50k and 100k objects
-runs when ACCORD_BENCH_SCREENING_SCALING=1 (it takes several minutes). The end to end
+(labelled as an extrapolation). Scaling with N (generated populations of 25k, 50k and
+100k objects, the same 7-day run) is benchmarks/screening_scaling.py. The end to end
 includes the collision probability stage (`PC_HOOK`, timed as "pc"): TLE data has no
 covariance, so it is the Alfano (2005) maximum Pc of every conjunction with the default
 combined hard-body radius (`DEFAULT_HARD_BODY_RADIUS_M`), one vectorised call. The machine
@@ -30,7 +30,6 @@ from accord.conjunctions import (
     maximum_pc,
     screen_catalog,
 )
-from accord.orbits import synthetic_population
 from benchmarks._common import write_result
 from benchmarks.validate_screening import load_catalog, reference_conjunctions
 
@@ -130,10 +129,6 @@ def run() -> dict[str, Any]:
         "extrapolated": True,
     }
     payload: dict[str, Any] = {"catalog": main, "baseline": baseline}
-    if os.environ.get("ACCORD_BENCH_SCREENING_SCALING") == "1":
-        payload["scaling"] = [
-            _screen(synthetic_population(n, epoch=START), 1.0) for n in (25_000, 50_000, 100_000)
-        ]
     write_result("screening", payload)
     return payload
 
