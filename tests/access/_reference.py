@@ -2,8 +2,9 @@
 
 Kept as the reference that the SQL-pushed-down listing (`accord.access.visible_catalog`)
 must equal item for item (tests/access/test_visible_listing.py) and as the baseline of
-benchmarks/access_catalog.py. Not production code: every decision here goes through the
-same authorisation point (`accord.agreements.visible`), one Cedar request per owned row.
+benchmarks/access_catalog.py. Ownership is worked out here on its own (every partner and
+claim loaded); the decision and release of each row are the production per-row path's
+(`accord.access._catalog._release`, the same authorisation point).
 """
 
 from __future__ import annotations
@@ -15,22 +16,14 @@ from sqlalchemy.orm import Session
 
 from accord.access import (
     MAX_PAGE_SIZE,
-    PUBLIC_POLICY_ID,
     CatalogItem,
     PolicyCache,
     Principal,
     VisibleCatalogPage,
-    access_policy,
 )
-from accord.access._catalog import _degraded_state
+from accord.access._catalog import _release
 from accord.agreements import (
     AccessAction,
-    ClauseRef,
-    DataClass,
-    Decision,
-    ReleaseConditions,
-    Resource,
-    visible,
 )
 from accord.store import (
     AssetRepository,
@@ -53,7 +46,9 @@ def reference_release(
     at: datetime,
     cache: PolicyCache | None = None,
 ) -> list[CatalogItem]:
-    """Release `rows` as the previous implementation did (all partners, all claims loaded)."""
+    """Release `rows` with owners found as the previous implementation did (every partner
+    and every claim loaded), then decided and released by the production per-row path:
+    the listing's SQL push-down must give what deciding every row one by one gives."""
     if not principal.may_ask(action):
         return []
     partners = {p.id: p for p in PartnerRepository(session).all()}
@@ -68,65 +63,7 @@ def reference_release(
             submitter = by_name.get(row.partner_name)
             public = submitter is None or submitter.kind in _PUBLIC_SUBMITTERS
             owners[row.element_set_id] = None if public else submitter.id  # type: ignore[union-attr]
-    owned = [row for row in rows if owners[row.element_set_id] is not None]
-
-    def describe(row: StoredElementSet) -> Resource:
-        owner = partners[owners[row.element_set_id]]  # type: ignore[index]
-        return Resource(
-            DataClass.CATALOG_ELEMENT_SETS,
-            owner.handle or f"partner-{owner.id}",
-            id=f"element_set:{row.element_set_id}",
-            norad_id=row.element_set.norad_id,
-            data_epoch=row.element_set.epoch,
-            submitted_at=row.submitted_at,
-        )
-
-    granted: dict[int, Decision] = {}
-    if owned:
-        policy = access_policy(session, at, cache=cache)
-        for row, decision in visible(
-            principal.core(), owned, policy, at=at, describe=describe, action=action
-        ):
-            granted[row.element_set_id] = decision
-    items = []
-    for row in rows:
-        element_set = row.element_set
-        owner_id = owners[row.element_set_id]
-        state = None
-        if owner_id is None:
-            policy_ids: tuple[str, ...] = (PUBLIC_POLICY_ID,)
-            clauses: tuple[ClauseRef, ...] = ()
-            conditions = ReleaseConditions(redistribution_allowed=True)
-        elif (grant := granted.get(row.element_set_id)) is not None:
-            assert grant.conditions is not None
-            policy_ids, clauses, conditions = grant.policy_ids, grant.clauses, grant.conditions
-            precision = conditions.degradation.position_precision_km
-            if precision is not None:
-                state = _degraded_state(element_set, precision)
-                if state is None:
-                    continue
-        else:
-            continue
-        items.append(
-            CatalogItem(
-                norad_id=element_set.norad_id,
-                object_name=element_set.object_name,
-                object_id=element_set.object_id,
-                epoch=element_set.epoch,
-                owner=None if owner_id is None else partners[owner_id].handle,
-                submitter=row.partner_name,
-                submitted_at=row.submitted_at,
-                source_kind=row.source_kind.value,
-                is_synthetic=row.is_synthetic,
-                element_set=None if state is not None else element_set,
-                state=state,
-                policy_ids=policy_ids,
-                clauses=clauses,
-                conditions=conditions,
-                element_set_id=row.element_set_id,
-            )
-        )
-    return items
+    return _release(session, principal, rows, action, at, cache, known=(partners, owners))
 
 
 def visible_catalog_reference(
