@@ -39,6 +39,7 @@ from accord.store import (
     GroundStationRow,
     IssuedApiKey,
     Partner,
+    PartnerContact,
     PartnerRepository,
     SatelliteClaim,
     StationKind,
@@ -49,12 +50,14 @@ from accord.store import (
 __all__ = [
     "API_KEY_PURPOSE",
     "add_console_user",
+    "add_partner_contact",
     "amend_agreement",
     "claim_satellite",
     "create_api_key",
     "import_stations",
     "propose_agreement",
     "register_station",
+    "remove_partner_contact",
     "resume_agreement",
     "revoke_api_key",
     "rotate_api_key",
@@ -365,6 +368,73 @@ def import_stations(
             raise AssetError(f"{source}: feature {index}: {exc}") from None
     AuditLog(session).append([_station_event(partner, row) for row in rows])
     return rows
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+
+def _contact_event(
+    action: AuditAction,
+    partner: Partner,
+    contact: PartnerContact,
+    by: Partner | None,
+    **details: object,
+) -> AuditEvent:
+    # Names and addresses are personal data and the log is forever: the entry says whose
+    # contact changed, which (an opaque id) and what it is for, never who the person is.
+    return AuditEvent(
+        action,
+        _actor(by or partner),
+        subjects=(
+            SubjectRef("partner", str(partner.id)),
+            SubjectRef("contact", str(contact.id)),
+        ),
+        details={"role": contact.role, **details},
+    )
+
+
+def add_partner_contact(
+    session: Session,
+    partner: Partner,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    by: Partner | None = None,
+    at: datetime | None = None,
+) -> PartnerContact:
+    """Add a contact who receives `partner`'s notices and log `contact.added`.
+
+    `by` is the acting partner when it is not `partner` itself (the platform's admins). The
+    entry carries the partner, the contact's id and its role only. Raises
+    `accord.store.AssetError` for an invalid name, role or e-mail address.
+    """
+    contact = AssetRepository(session).add_contact(
+        partner, name=name, email=email, role=role, at=at
+    )
+    AuditLog(session).append([_contact_event(AuditAction.CONTACT_ADDED, partner, contact, by)])
+    return contact
+
+
+def remove_partner_contact(
+    session: Session, partner: Partner, contact_id: int, *, by: Partner | None = None
+) -> int:
+    """Remove `partner`'s contact `contact_id`, log `contact.removed`; returns the notices
+    dropped.
+
+    Notices queued for it and not yet delivered would still go to the removed address, so
+    they are dropped (the count is also the entry's `undelivered_dropped`). Raises
+    `accord.store.AssetError` if the partner has no such contact.
+    """
+    contact, dropped = AssetRepository(session).remove_contact(partner, contact_id)
+    AuditLog(session).append(
+        [
+            _contact_event(
+                AuditAction.CONTACT_REMOVED, partner, contact, by, undelivered_dropped=dropped
+            )
+        ]
+    )
+    return dropped
 
 
 # --- API keys and console users -------------------------------------------------------------

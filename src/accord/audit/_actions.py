@@ -34,6 +34,8 @@ class AuditAction(StrEnum):
     ASSET_WITHDRAWN = "asset.withdrawn"
     ASSET_REGISTERED = "asset.registered"
     USER_ADDED = "user.added"
+    CONTACT_ADDED = "contact.added"
+    CONTACT_REMOVED = "contact.removed"
     CDM_ISSUED = "cdm.issued"
     SCREENING_COMPLETED = "screening.completed"
     COORDINATION_STEP_RECORDED = "coordination.step.recorded"
@@ -121,6 +123,15 @@ _SPECS = (
     ActionSpec(
         AuditAction.USER_ADDED,
         "A console user was added to a partner (an opaque user id; no personal data).",
+    ),
+    ActionSpec(
+        AuditAction.CONTACT_ADDED,
+        "A contact for a partner's notices was added (partner, contact id and role; no name or "
+        "address).",
+    ),
+    ActionSpec(
+        AuditAction.CONTACT_REMOVED,
+        "A partner's contact was removed (partner, contact id and role; no name or address).",
     ),
     ActionSpec(AuditAction.CDM_ISSUED, "A conjunction data message was issued."),
     ActionSpec(

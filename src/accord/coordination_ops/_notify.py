@@ -171,9 +171,13 @@ def send_pending(engine: Engine, settings: Settings, *, now: datetime) -> SendRe
 def _deliver(row: NotificationRow, settings: Settings) -> str | None:
     """Send one row; None when the server accepted it, else the error to record."""
     if row.recipient_address is None:
+        # The row was queued without an address, so a contact added later receives the
+        # notices queued after it, not this one.
         return (
-            f"partner {row.recipient_partner!r} has no contact to e-mail; add one to "
-            "partner_contacts and the notification is retried"
+            f"partner {row.recipient_partner!r} has no contact to e-mail; add one with "
+            f"`accord partner contact add {row.recipient_partner} --name NAME --email ADDRESS "
+            f"--role ROLE` or POST /api/v1/partners/{row.recipient_partner}/contacts, and "
+            "later notices go to it"
         )
     message = EmailMessage()
     message["From"] = settings.smtp_from

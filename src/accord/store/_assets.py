@@ -7,6 +7,7 @@ station registered) go through `accord.access`, which also appends their audit e
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from accord.store._access_models import (
     SatelliteClaim,
     StationKind,
 )
+from accord.store._coordination import NotificationRow, NotificationStatus
 from accord.store._models import Partner, SpaceObject
 
 __all__ = [
@@ -34,6 +36,23 @@ __all__ = [
 #: A station id as agreement documents name it in `station_ids`.
 STATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _ACTIVE = (ClaimStatus.CLAIMED.value, ClaimStatus.CONTESTED.value)
+#: An e-mail address as notices are sent to it: local part, '@', a dotted domain (RFC 5321's
+#: 254-character limit on a path). Deliberately plain: quoted local parts and address
+#: literals are valid but no partner desk uses them, and each is a way to smuggle a space.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+_MAX_EMAIL = 254
+#: Longest contact name and role (the columns' sizes).
+_MAX_NAME, _MAX_ROLE = 200, 100
+_UNDELIVERED = (NotificationStatus.PENDING.value, NotificationStatus.FAILED.value)
+
+
+def _plain_text(text: str) -> bool:
+    """True for text without control characters or lone surrogates (neither can be stored
+    in every backend nor printed on one line)."""
+    return not any(unicodedata.category(c) in ("Cc", "Cs") for c in text)
 
 
 class AssetError(ValueError):
@@ -69,14 +88,38 @@ class AssetRepository:
 
     # --- contacts --------------------------------------------------------------------
 
-    def add_contact(self, partner: Partner, *, name: str, email: str, role: str) -> PartnerContact:
-        """Add a contact (name, e-mail address, what to contact them for) to `partner`."""
-        if "@" not in email or email.startswith("@") or email.endswith("@"):
+    def add_contact(
+        self,
+        partner: Partner,
+        *,
+        name: str,
+        email: str,
+        role: str,
+        at: datetime | None = None,
+    ) -> PartnerContact:
+        """Add a contact (name, e-mail address, what to contact them for) to `partner`.
+
+        Raises `AssetError` naming the field and the fix for an empty or over-long name or
+        role, text with control characters, or an e-mail address that is not `local@domain`.
+        """
+        where = f"contact of {partner.handle or partner.name!r}"
+        for field, text, longest in (("name", name, _MAX_NAME), ("role", role, _MAX_ROLE)):
+            if not text.strip() or len(text) > longest or not _plain_text(text):
+                raise AssetError(
+                    f"{where}: {field} {text!r} must be 1-{longest} characters of plain text "
+                    "(no control characters)"
+                )
+        if len(email) > _MAX_EMAIL or not _EMAIL.fullmatch(email):
             raise AssetError(
-                f"contact {name!r} of {partner.name!r}: {email!r} is not an e-mail address"
+                f"{where}: e-mail {email!r} is not an address notices can be sent to; give "
+                "one like ops-desk@agency.example (local part, '@', a dotted domain)"
             )
         contact = PartnerContact(
-            partner_id=partner.id, name=name, email=email, role=role, created_at=datetime.now(UTC)
+            partner_id=partner.id,
+            name=name.strip(),
+            email=email,
+            role=role.strip(),
+            created_at=at or datetime.now(UTC),
         )
         self.session.add(contact)
         self.session.flush()
@@ -91,6 +134,39 @@ class AssetRepository:
                 .order_by(PartnerContact.id)
             )
         )
+
+    def contact(self, partner: Partner, contact_id: int) -> PartnerContact:
+        """`partner`'s contact `contact_id`; `AssetError` if it has none with that id."""
+        contact = self.session.get(PartnerContact, contact_id)
+        if contact is None or contact.partner_id != partner.id:
+            raise AssetError(
+                f"partner {partner.handle or partner.name!r} has no contact {contact_id}; "
+                "list its contacts (`accord partner contact list HANDLE`)"
+            )
+        return contact
+
+    def remove_contact(self, partner: Partner, contact_id: int) -> tuple[PartnerContact, int]:
+        """Delete `partner`'s contact `contact_id`; returns it and the notices dropped.
+
+        Notices queued for it and not yet delivered (pending or failed) are dropped: they
+        would otherwise still go to the removed address. Delivered ones are kept, unlinked
+        from the contact, as the record of what was sent.
+        """
+        contact = self.contact(partner, contact_id)
+        dropped = self.session.execute(
+            sa.delete(NotificationRow).where(
+                NotificationRow.recipient_contact_id == contact.id,
+                NotificationRow.status.in_(_UNDELIVERED),
+            )
+        )
+        self.session.execute(
+            sa.update(NotificationRow)
+            .where(NotificationRow.recipient_contact_id == contact.id)
+            .values(recipient_contact_id=None)
+        )
+        self.session.delete(contact)
+        self.session.flush()
+        return contact, int(getattr(dropped, "rowcount", 0) or 0)
 
     # --- satellite claims --------------------------------------------------------------
 
