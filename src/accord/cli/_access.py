@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.access import add_console_user, create_api_key, revoke_api_key
+from accord.access import add_console_user, create_api_key, revoke_api_key, rotate_api_key
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.startup import open_store
 from accord.store import (
@@ -76,6 +76,43 @@ def revoke(
     except CredentialError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Revoked key {key_prefix}.")
+
+
+#: Hours the old key keeps working after `accord key rotate`, unless --grace-hours says.
+DEFAULT_ROTATION_GRACE_H = 24.0
+
+
+@key_app.command("rotate")
+def rotate(
+    ctx: typer.Context,
+    key_prefix: str = typer.Argument(..., help="The key's prefix, as `key list` shows it."),
+    grace_hours: float = typer.Option(
+        DEFAULT_ROTATION_GRACE_H,
+        "--grace-hours",
+        min=0.0,
+        max=24.0 * 366,
+        help="Hours the old key keeps working, so clients can switch (default 24).",
+    ),
+) -> None:
+    """Issue a replacement key (same partner and scopes); the old one expires after the grace
+    period. Prints the new token once (logged)."""
+    now = datetime.now(UTC)
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            issued = rotate_api_key(session, key_prefix, grace=timedelta(hours=grace_hours), at=now)
+            old = ApiKeyRepository(session).get(key_prefix)
+            new_prefix, scopes, old_until = issued.row.key_prefix, issued.row.scopes, old.expires_at
+    except CredentialError as exc:
+        raise _fail(str(exc)) from None
+    assert old_until is not None  # rotation always sets the old key's expiry
+    stderr_console().print(
+        f"Rotated key {key_prefix} -> {new_prefix} ({scopes}). The old key works until "
+        f"{old_until:%Y-%m-%d %H:%M:%S} UTC. Store the new token now; it cannot be shown again:",
+        highlight=False,
+        markup=False,
+    )
+    typer.echo(issued.token)
 
 
 def _when(value: datetime | None, empty: str) -> str:

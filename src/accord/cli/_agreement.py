@@ -1,4 +1,4 @@
-"""`accord agreement ...`: validate, propose, sign, show, list, suspend and terminate."""
+"""`accord agreement ...`: validate, propose, amend, sign, show, list and the lifecycle."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from rich.table import Table
 
 from accord.access import (
     AgreementRepository,
+    amend_agreement,
     propose_agreement,
+    resume_agreement,
     sign_agreement,
     suspend_agreement,
     terminate_agreement,
@@ -71,6 +73,26 @@ def propose_command(ctx: typer.Context, path: Path = _FILE, partner: str = _PART
     typer.echo(
         f"Proposed {record.agreement_id} version 1 ({record.latest.content_sha256}); "
         f"awaiting signatures of {', '.join(sorted(record.latest.awaiting))}."
+    )
+
+
+@agreement_app.command("amend")
+def amend_command(ctx: typer.Context, path: Path = _FILE, partner: str = _PARTNER) -> None:
+    """Store the next version of an agreement; every signatory signs it again (logged)."""
+    document = _load(path)
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            record = amend_agreement(session, document, by=by)
+    except (AgreementError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    latest = record.latest
+    typer.echo(
+        f"Proposed {record.agreement_id} version {latest.number} ({latest.content_sha256}) "
+        f"amending version {latest.number - 1}; awaiting signatures of "
+        f"{', '.join(sorted(latest.awaiting))}. Until they are all in, the version in force "
+        "stays in force."
     )
 
 
@@ -178,6 +200,26 @@ def suspend_command(
     except (AgreementError, LookupError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Suspended {agreement_id}.")
+
+
+@agreement_app.command("resume")
+def resume_command(
+    ctx: typer.Context,
+    agreement_id: str = typer.Argument(..., help="Agreement id."),
+    partner: str = _PARTNER,
+    reason: str = typer.Option(
+        "suspension ended", "--reason", help="Why (kept in the store, not in the audit log)."
+    ),
+) -> None:
+    """End a suspension: the version that applies is in force again (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            record = resume_agreement(session, agreement_id, by=by, reason=reason)
+    except (AgreementError, LookupError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Resumed {agreement_id}: {record.status_at(datetime.now(UTC)).value} now.")
 
 
 @agreement_app.command("terminate")

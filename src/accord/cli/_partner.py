@@ -1,7 +1,8 @@
-"""`accord partner ...`: register and list partners and their submission-signing keys."""
+"""`accord partner ...`: register, list and show partners, their contacts and signing keys."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -11,15 +12,24 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
     load_pem_public_key,
 )
+from rich.console import Console
 from rich.table import Table
 
-from accord.access import claim_satellite, import_stations
+from accord.access import (
+    add_partner_contact,
+    claim_satellite,
+    import_stations,
+    remove_partner_contact,
+)
 from accord.audit import register_partner_key, revoke_partner_key
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.orbits import GroundStationError
 from accord.startup import open_store
 from accord.store import (
+    ApiKeyRepository,
     AssetError,
+    AssetRepository,
+    ClaimStatus,
     PartnerKeyError,
     PartnerKeyRepository,
     PartnerKind,
@@ -36,6 +46,11 @@ key_app = typer.Typer(
 partner_app.add_typer(key_app, name="key")
 station_app = typer.Typer(help="Partners' ground stations and sensors.", no_args_is_help=True)
 partner_app.add_typer(station_app, name="station")
+contact_app = typer.Typer(
+    help="Who receives a partner's notices (personal data: never in the audit log).",
+    no_args_is_help=True,
+)
+partner_app.add_typer(contact_app, name="contact")
 
 
 @partner_app.command("add")
@@ -227,3 +242,162 @@ def import_station_file(
     except (AssetError, GroundStationError, UnknownPartnerError) as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Registered {count} stations of {partner} from {path}.")
+
+
+def _counts(states: list[str]) -> str:
+    return ", ".join(f"{states.count(s)} {s}" for s in ("active", "expired", "revoked"))
+
+
+@partner_app.command("show")
+def show(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="Partner (handle or name)."),
+) -> None:
+    """Show a partner: kind, country, contacts, key counts, claims and stations."""
+    now = datetime.now(UTC)
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            partner = PartnerRepository(session).get_by_name_or_handle(handle)
+            assets = AssetRepository(session)
+            heading = (
+                f"{partner.handle}: {partner.name} ({partner.kind}, "
+                f"country {partner.country_code or '-'}), registered "
+                f"{partner.created_at:%Y-%m-%d}"
+            )
+            contacts = [(c.id, c.name, c.email, c.role) for c in assets.contacts(partner)]
+            api_keys = [
+                "revoked"
+                if k.revoked_at is not None and k.revoked_at <= now
+                else "expired"
+                if k.expires_at is not None and k.expires_at <= now
+                else "active"
+                for k in ApiKeyRepository(session).keys_of(partner)
+            ]
+            signing = [
+                "revoked" if k.revoked_at is not None else "active"
+                for k in PartnerKeyRepository(session).signing_keys(partner)
+            ]
+            claims = [
+                (c.norad_id, c.status, c.claimed_at, c.withdrawn_at)
+                for c in assets.claims_of(partner)
+            ]
+            stations = [
+                (r.station_id, r.name, r.kind, r.latitude_deg, r.longitude_deg, r.min_elevation_deg)
+                for r in assets.stations(partner)
+            ]
+    except UnknownPartnerError as exc:
+        raise _fail(str(exc)) from None
+    console = stdout_console()
+    console.print(heading, highlight=False, markup=False)
+    console.print(
+        f"API keys: {len(api_keys)} ({_counts(api_keys)}); signing keys: {len(signing)} "
+        f"({signing.count('active')} active, {signing.count('revoked')} revoked)",
+        highlight=False,
+        markup=False,
+    )
+    _contact_table(console, partner_label=handle, contacts=contacts)
+    if claims:
+        table = Table(title=f"{len(claims)} claims")
+        for column in ("norad id", "status", "contested", "claimed (UTC)", "withdrawn (UTC)"):
+            table.add_column(column, no_wrap=True)
+        for norad_id, status, claimed_at, withdrawn_at in claims:
+            table.add_row(
+                str(norad_id),
+                status,
+                "yes" if status == ClaimStatus.CONTESTED.value else "no",
+                f"{claimed_at:%Y-%m-%d %H:%M}",
+                f"{withdrawn_at:%Y-%m-%d %H:%M}" if withdrawn_at else "-",
+            )
+        console.print(table)
+    else:
+        console.print("claims: none (`accord partner claim`)", highlight=False, markup=False)
+    if stations:
+        table = Table(title=f"{len(stations)} stations")
+        for column in ("station id", "name", "kind", "lat (deg)", "lon (deg)", "min el (deg)"):
+            table.add_column(column)
+        for station_id, name, kind, lat, lon, min_el in stations:
+            table.add_row(station_id, name, kind, f"{lat:.4f}", f"{lon:.4f}", f"{min_el:g}")
+        console.print(table)
+    else:
+        console.print(
+            "stations: none (`accord partner station import`)", highlight=False, markup=False
+        )
+
+
+def _contact_table(
+    console: Console, *, partner_label: str, contacts: list[tuple[int, str, str, str]]
+) -> None:
+    if not contacts:
+        console.print(
+            f"contacts: none; {partner_label}'s notices cannot be e-mailed until one is added "
+            "(`accord partner contact add`)",
+            highlight=False,
+            markup=False,
+        )
+        return
+    table = Table(title=f"{len(contacts)} contacts of {partner_label}")
+    for column in ("id", "name", "e-mail", "role"):
+        table.add_column(column)
+    for contact_id, name, email, role in contacts:
+        table.add_row(str(contact_id), name, email, role)
+    console.print(table)
+
+
+@contact_app.command("add")
+def add_contact(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="Partner (handle or name)."),
+    name: str = typer.Option(..., "--name", help="Person or desk to contact."),
+    email: str = typer.Option(..., "--email", help="Address the partner's notices go to."),
+    role: str = typer.Option(
+        ..., "--role", help="What to contact them for: operations, legal, 24/7 desk, ..."
+    ),
+) -> None:
+    """Add a contact who receives the partner's notices (logged without name or address)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            partner = PartnerRepository(session).get_by_name_or_handle(handle)
+            contact_id = add_partner_contact(session, partner, name=name, email=email, role=role).id
+    except (AssetError, UnknownPartnerError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Added contact {contact_id} ({role}) to {handle}.")
+
+
+@contact_app.command("list")
+def list_contacts(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="Partner (handle or name)."),
+) -> None:
+    """List the partner's contacts: id, name, e-mail address and role."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine) as session:
+            partner = PartnerRepository(session).get_by_name_or_handle(handle)
+            contacts = [
+                (c.id, c.name, c.email, c.role) for c in AssetRepository(session).contacts(partner)
+            ]
+    except UnknownPartnerError as exc:
+        raise _fail(str(exc)) from None
+    _contact_table(stdout_console(), partner_label=handle, contacts=contacts)
+
+
+@contact_app.command("remove")
+def remove_contact(
+    ctx: typer.Context,
+    handle: str = typer.Argument(..., help="Partner (handle or name)."),
+    contact_id: int = typer.Argument(..., help="The contact's id, as `contact list` shows it."),
+) -> None:
+    """Remove a contact; its notices not yet sent are dropped (logged)."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            partner = PartnerRepository(session).get_by_name_or_handle(handle)
+            dropped = remove_partner_contact(session, partner, contact_id)
+    except (AssetError, UnknownPartnerError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(
+        f"Removed contact {contact_id} of {handle}; {dropped} queued notice(s) to it not yet "
+        "sent were dropped."
+    )
