@@ -20,6 +20,7 @@ from accord.service.api import (
     catalog,
     coordination,
     health,
+    keys,
     partners,
     screenings,
 )
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(auth.router)
     app.include_router(partners.router)
+    app.include_router(keys.router)
     app.include_router(agreements.router)
     app.include_router(catalog.router)
     app.include_router(screenings.router)

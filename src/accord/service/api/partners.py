@@ -1,10 +1,15 @@
-"""Partners and their assets over HTTP: the directory, satellite claims, ground stations.
+"""Partners and their assets over HTTP: the directory, contacts, satellite claims, stations.
 
 The directory (partners, claims, stations) is readable by every member under the base rule
 `base/members-read-directory`; writes go through `accord.access.authorize` (an operator or
 admin of the owning partner registers its own assets) and the audited workflows. Admitting a
 new partner is an administrative act of the platform itself: it needs an admin of the
 `system` partner (the operator of this Accord deployment).
+
+Contacts are personal data and not part of the directory: the partner itself manages them,
+under the rule that lets it register its own assets (`write` on its `asset`: a key with the
+write scope, or an operator or admin user), and so do the platform's admins. To anyone else
+a partner's contacts do not exist (404, the answer for an unknown handle).
 """
 
 from __future__ import annotations
@@ -12,16 +17,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from accord.access import (
     NotFoundError,
     Principal,
+    add_partner_contact,
     authorize,
     claim_satellite,
     register_station,
+    remove_partner_contact,
     withdraw_claim,
 )
 from accord.agreements import AccessAction, AdminResourceType, Resource
@@ -42,6 +49,7 @@ from accord.store import (
     ClaimStatus,
     GroundStationRow,
     Partner,
+    PartnerContact,
     PartnerKind,
     PartnerRepository,
     SatelliteClaim,
@@ -122,6 +130,42 @@ class StationCreate(BaseModel):
     min_elevation_deg: float = Field(default=5.0, ge=-90.0, le=90.0)
     max_range_km: float | None = Field(default=None, gt=0.0, le=1e6)
     provider: str | None = Field(default=None, max_length=200)
+
+
+#: Text a person types in a form: no control characters (the store refuses them too).
+_PLAIN_TEXT = r"^[^\x00-\x1f\x7f]+$"
+
+
+class ContactPublic(BaseModel):
+    """A person or desk who receives a partner's notices (shown to that partner only)."""
+
+    id: int
+    partner: str
+    name: str
+    email: str
+    role: str
+    created_at: datetime
+
+
+class ContactCreate(BaseModel):
+    """A contact for the partner's notices; `role` says what to contact them for."""
+
+    name: str = Field(min_length=1, max_length=200, pattern=_PLAIN_TEXT)
+    email: str = Field(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="an address notices can be e-mailed to (local part, '@', a dotted domain)",
+    )
+    role: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern=_PLAIN_TEXT,
+        description="what to contact them for: operations, legal, 24/7 conjunction desk, ...",
+    )
+
+
+ContactIdPath = Annotated[int, Path(ge=1, le=2**62, description="the contact's id")]
 
 
 def _handle(partner: Partner) -> str:
@@ -325,3 +369,95 @@ def create_station(
         partner = _write_own_asset(session, principal)
         row = register_station(session, partner, **body.model_dump())
         return _station_public(row, {partner.id: _handle(partner)})
+
+
+# --- contacts -------------------------------------------------------------------------------
+
+
+def _is_platform_admin(session: Session, principal: Principal) -> bool:
+    """An admin of this deployment's `system` partner (as for admitting partners)."""
+    caller = PartnerRepository(session).get(principal.partner_id)
+    return caller.kind == PartnerKind.SYSTEM.value and _may(
+        session, principal, AccessAction.ADMINISTER, AdminResourceType.PARTNER, _handle(caller)
+    )
+
+
+def _contacts_partner(session: Session, principal: Principal, handle: str) -> Partner:
+    """The partner whose contacts the caller manages: itself (403 without the write rule)
+    or, for a platform admin, any; 404 alike for an unknown handle and anyone else's."""
+    partner = PartnerRepository(session).find_by_handle(handle)
+    if partner is not None and partner.id == principal.partner_id:
+        if not _may(session, principal, AccessAction.WRITE, AdminResourceType.ASSET, handle):
+            raise Forbidden(
+                f"the contacts of {handle!r} need a key with the write scope or an operator "
+                "or admin user of the partner"
+            )
+        return partner
+    if partner is None or not _is_platform_admin(session, principal):
+        raise NotFoundError(f"no partner with handle {handle!r} whose contacts you manage")
+    return partner
+
+
+def _contact_public(contact: PartnerContact, handle: str) -> ContactPublic:
+    return ContactPublic(
+        id=contact.id,
+        partner=handle,
+        name=contact.name,
+        email=contact.email,
+        role=contact.role,
+        created_at=contact.created_at,
+    )
+
+
+@router.get("/partners/{handle}/contacts", summary="A partner's contacts", responses={404: {}})
+def list_contacts(
+    request: Request,
+    principal: CurrentPrincipal,
+    handle: str,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
+) -> Page[ContactPublic]:
+    """The partner's contacts, oldest first (the partner itself or a platform admin)."""
+    with store(request, write=False) as session:
+        partner = _contacts_partner(session, principal, handle)
+        contacts = AssetRepository(session).contacts(partner)
+        return paginate([_contact_public(c, handle) for c in contacts], offset, limit)
+
+
+@router.post(
+    "/partners/{handle}/contacts",
+    summary="Add a contact",
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {}, 422: {"description": "an invalid name, role or e-mail address"}},
+)
+def create_contact(
+    request: Request, principal: CurrentPrincipal, handle: str, body: ContactCreate
+) -> ContactPublic:
+    """Add a contact who receives the partner's notices; logged `contact.added` with the
+    partner, the contact's id and role only."""
+    with store(request) as session:
+        partner = _contacts_partner(session, principal, handle)
+        by = PartnerRepository(session).get(principal.partner_id)
+        contact = add_partner_contact(
+            session, partner, name=body.name, email=body.email, role=body.role, by=by
+        )
+        return _contact_public(contact, handle)
+
+
+@router.delete(
+    "/partners/{handle}/contacts/{contact_id}",
+    summary="Remove a contact",
+    status_code=204,
+    responses={404: {}},
+)
+def delete_contact(
+    request: Request, principal: CurrentPrincipal, handle: str, contact_id: ContactIdPath
+) -> None:
+    """Remove a contact; notices queued for it and not yet sent are dropped. Logged
+    `contact.removed`."""
+    with store(request) as session:
+        partner = _contacts_partner(session, principal, handle)
+        if contact_id not in {c.id for c in AssetRepository(session).contacts(partner)}:
+            raise NotFoundError(f"partner {handle!r} has no contact {contact_id}")
+        by = PartnerRepository(session).get(principal.partner_id)
+        remove_partner_contact(session, partner, contact_id, by=by)
