@@ -8,8 +8,11 @@ import pytest
 
 from accord.agreements import (
     AccessRequestError,
+    Agreement,
+    AgreementRecord,
     AgreementStatus,
     AgreementTerminatedError,
+    AgreementVersion,
     AlreadySignedError,
     InvalidTransitionError,
     NotAPartyError,
@@ -23,7 +26,7 @@ from accord.agreements import (
     suspend,
     terminate,
 )
-from tests.agreements._builders import T0, agreement, signed_record
+from tests.agreements._builders import T0, agreement, document, signed_record
 
 DAY = timedelta(days=1)
 
@@ -179,3 +182,106 @@ def test_transitions_leave_the_old_record_unchanged() -> None:
         record, party="esa", at=T0, version=1, content_sha256=record.latest.content_sha256
     )
     assert record.latest.signatures == () and len(signed.latest.signatures) == 1
+
+
+def _three_party() -> list[dict[str, str]]:
+    return [
+        {"partner": "esa", "name": "European Space Agency"},
+        {"partner": "jaxa", "name": "Japan Aerospace Exploration Agency"},
+        {"partner": "nasa", "name": "National Aeronautics and Space Administration"},
+    ]
+
+
+def _esa_nasa() -> list[dict[str, str]]:
+    return [_three_party()[0], _three_party()[2]]
+
+
+def _esa_nasa_doc(version: int) -> Agreement:
+    """ESA and NASA only: ESA grants NASA (JAXA, a party before, is dropped)."""
+    clauses = document()["clauses"]
+    clauses[0]["data_sharing"]["grantees"] = ["nasa"]
+    return agreement(version=version, parties=_esa_nasa(), clauses=clauses)
+
+
+def _sign_all(record: AgreementRecord, parties: list[str], at: datetime) -> AgreementRecord:
+    digest = record.latest.content_sha256
+    for party in parties:
+        record = sign(
+            record, party=party, at=at, version=record.latest.number, content_sha256=digest
+        )
+    return record
+
+
+def test_an_amendment_that_drops_a_party_needs_the_dropped_partys_signature() -> None:
+    record = signed_record(agreement(parties=_three_party()))
+    record = amend(record, _esa_nasa_doc(2), by="esa", at=T0 + DAY)
+    assert record.latest.departing == {"jaxa"}
+    assert record.latest.awaiting == {"esa", "jaxa", "nasa"}
+    record = _sign_all(record, ["esa", "nasa"], T0 + 2 * DAY)
+    # The two remaining parties alone cannot push JAXA out: version 1 stays in force.
+    assert record.latest.fully_signed_at is None
+    assert record.version_in_force(T0 + 3 * DAY) is record.version(1)
+    record = _sign_all(record, ["jaxa"], T0 + 3 * DAY)  # JAXA signs its departure
+    assert record.version_in_force(T0 + 3 * DAY) is record.version(2)
+    assert agreements_in_force([record], T0 + 3 * DAY)[0].signatory_ids == {"esa", "nasa"}
+
+
+def test_departing_parties_are_derived_again_when_a_record_is_rebuilt() -> None:
+    record = signed_record(agreement(parties=_three_party()))
+    record = amend(record, _esa_nasa_doc(2), by="nasa", at=T0 + DAY)
+    # The store rebuilds records from plain versions, without `departing`: it comes back.
+    plain = tuple(
+        AgreementVersion(v.document, v.proposed_by, v.proposed_at, v.signatures)
+        for v in record.versions
+    )
+    assert AgreementRecord(record.agreement_id, plain).latest.departing == {"jaxa"}
+
+
+def test_only_a_signatory_of_the_version_in_force_may_propose_an_amendment() -> None:
+    record = signed_record(agreement())  # esa and jaxa
+    v2 = agreement(version=2, parties=_three_party())
+    with pytest.raises(NotAPartyError, match="'nasa' is not a signatory of version 1"):
+        amend(record, v2, by="nasa", at=T0 + DAY)
+    record = amend(record, v2, by="jaxa", at=T0 + DAY)
+    record = _sign_all(record, ["esa"], T0 + DAY)
+    # A newcomer named only in the pending version 2 cannot amend or terminate either.
+    with pytest.raises(NotAPartyError, match="'nasa' is not a signatory of version 1"):
+        amend(record, _esa_nasa_doc(3), by="nasa", at=T0 + 2 * DAY)
+    with pytest.raises(NotAPartyError, match="'nasa' is not a signatory of version 1"):
+        terminate(record, by="nasa", at=T0 + 2 * DAY, reason="-")
+
+
+def test_adding_a_party_needs_the_newcomers_signature() -> None:
+    record = signed_record(agreement())
+    record = amend(record, agreement(version=2, parties=_three_party()), by="esa", at=T0 + DAY)
+    assert record.latest.departing == frozenset()
+    record = _sign_all(record, ["esa", "jaxa"], T0 + 2 * DAY)
+    assert record.latest.awaiting == {"nasa"}
+    assert record.version_in_force(T0 + 2 * DAY) is record.version(1)
+    record = _sign_all(record, ["nasa"], T0 + 3 * DAY)
+    assert record.version_in_force(T0 + 3 * DAY) is record.version(2)
+    # Once in force, the newcomer is bound and may propose the next amendment.
+    record = amend(record, agreement(version=3, parties=_three_party()), by="nasa", at=T0 + 4 * DAY)
+    assert record.latest.number == 3
+
+
+def test_an_abandoned_draft_does_not_let_the_parties_in_force_be_dropped() -> None:
+    record = signed_record(agreement(parties=_three_party()))
+    # Version 2 (partly signed) drops JAXA; version 3 amends it and drops NASA too.
+    record = amend(record, _esa_nasa_doc(2), by="esa", at=T0 + DAY)
+    record = _sign_all(record, ["esa"], T0 + DAY)
+    clauses = document()["clauses"]
+    clauses[0]["data_sharing"]["grantees"] = ["unoosa"]
+    v3 = agreement(
+        version=3,
+        parties=[_three_party()[0], {"partner": "unoosa", "name": "UNOOSA"}],
+        clauses=clauses,
+    )
+    record = amend(record, v3, by="esa", at=T0 + 2 * DAY)
+    assert record.latest.departing == {"jaxa", "nasa"}
+    with pytest.raises(NotAPartyError, match="required signers: esa, jaxa, nasa, unoosa"):
+        _sign_all(record, ["isro"], T0 + 2 * DAY)
+    record = _sign_all(record, ["esa", "unoosa", "nasa"], T0 + 2 * DAY)
+    assert record.version_in_force(T0 + 3 * DAY) is record.version(1)
+    record = _sign_all(record, ["jaxa"], T0 + 3 * DAY)
+    assert record.version_in_force(T0 + 3 * DAY) is record.version(3)

@@ -83,12 +83,19 @@ class LifecycleEvent:
 
 @dataclass(frozen=True, slots=True)
 class AgreementVersion:
-    """One version of an agreement and the signatures it has collected."""
+    """One version of an agreement and the signatures it has collected.
+
+    `departing` are the parties that must sign this version although it does not name them
+    as signatories: the signatories of the version it amends and of the version in force
+    that it leaves out (a party leaving signs its departure). It is derived by
+    `AgreementRecord` from the versions before this one, never stored.
+    """
 
     document: Agreement
     proposed_by: str
     proposed_at: datetime
     signatures: tuple[Signature, ...] = ()
+    departing: frozenset[str] = frozenset()
 
     @property
     def number(self) -> int:
@@ -106,9 +113,14 @@ class AgreementVersion:
         return frozenset(s.party for s in self.signatures)
 
     @property
+    def required_signers(self) -> frozenset[str]:
+        """Every party whose signature this version needs: its signatories and `departing`."""
+        return self.document.signatory_ids | self.departing
+
+    @property
     def awaiting(self) -> frozenset[str]:
-        """Signatories that have not signed yet."""
-        return self.document.signatory_ids - self.signed_by
+        """Required signers (signatories and departing parties) that have not signed yet."""
+        return self.required_signers - self.signed_by
 
     @property
     def fully_signed_at(self) -> datetime | None:
@@ -131,6 +143,17 @@ class AgreementRecord:
     versions: tuple[AgreementVersion, ...]
     events: tuple[LifecycleEvent, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Who must sign an amendment follows from the versions before it, so it is derived
+        # here, whoever builds the record (a transition or the store), and never stored.
+        derived: list[AgreementVersion] = []
+        for version in self.versions:
+            departing = _departing(version, derived)
+            if departing != version.departing:
+                version = replace(version, departing=departing)
+            derived.append(version)
+        object.__setattr__(self, "versions", tuple(derived))
+
     @property
     def latest(self) -> AgreementVersion:
         """The most recent version (possibly a draft awaiting signatures)."""
@@ -142,6 +165,10 @@ class AgreementRecord:
             if version.number == number:
                 return version
         raise KeyError(f"agreement {self.agreement_id!r} has no version {number}")
+
+    def latest_fully_signed(self) -> AgreementVersion | None:
+        """The highest-numbered version every required signer has signed, or None."""
+        return _latest_fully_signed(self.versions)
 
     def terminated_at(self) -> datetime | None:
         """When the agreement was terminated, or None."""
@@ -179,6 +206,23 @@ class AgreementRecord:
         if self.status_at(at) is not AgreementStatus.IN_FORCE:
             return None
         return self._applicable(at)
+
+
+def _latest_fully_signed(versions: Iterable[AgreementVersion]) -> AgreementVersion | None:
+    signed = [v for v in versions if v.fully_signed_at is not None]
+    return max(signed, key=lambda v: v.number, default=None)
+
+
+def _departing(version: AgreementVersion, earlier: list[AgreementVersion]) -> frozenset[str]:
+    """Signatories of the amended version and of the latest fully signed one, left out."""
+    if not earlier:
+        return frozenset()
+    bound = set(earlier[-1].document.signatory_ids)
+    in_force = _latest_fully_signed(earlier)
+    if in_force is not None:
+        # An abandoned draft in between must not let the parties in force be dropped unseen.
+        bound |= in_force.document.signatory_ids
+    return frozenset(bound - version.document.signatory_ids)
 
 
 def agreements_in_force(records: Iterable[AgreementRecord], at: datetime) -> tuple[Agreement, ...]:
@@ -260,7 +304,13 @@ def edit_draft(
 def amend(
     record: AgreementRecord, document: Agreement, *, by: str, at: datetime
 ) -> AgreementRecord:
-    """Propose the next version of a signed agreement; every signatory signs it anew."""
+    """Propose the next version of a signed agreement; every required signer signs it anew.
+
+    `by` must be a signatory of the latest fully signed version (of the amended version when
+    none is fully signed yet). The new version is fully signed once every signatory of it,
+    of the version it amends and of the latest fully signed version has signed it: a party
+    that the amendment drops signs its departure (`AgreementVersion.departing`).
+    """
     _check_open(record, "amend", at)
     latest = record.latest
     if not latest.signatures:
@@ -270,8 +320,10 @@ def amend(
             f"version {latest.number} is unsigned; edit it instead of amending",
         )
     _check_same_agreement(record, document, latest.number + 1, "amend")
-    if by not in latest.document.signatory_ids | document.signatory_ids:
-        _check_signatory(record.agreement_id, latest.document, by, "amend")
+    # Only a party already bound may propose to change the terms: a signatory of the version
+    # in force or latest signed (of the amended draft while nothing is fully signed yet).
+    bound = record.latest_fully_signed() or latest
+    _check_signatory(record.agreement_id, bound.document, by, "amend")
     return replace(record, versions=(*record.versions, AgreementVersion(document, by, at)))
 
 
@@ -319,7 +371,13 @@ def sign(
             f"content hash {content_sha256[:12]}... is not version {version}'s "
             f"({latest.content_sha256[:12]}...); re-read the version and sign again",
         )
-    _check_signatory(record.agreement_id, latest.document, party, "sign")
+    if party not in latest.required_signers:
+        raise NotAPartyError(
+            record.agreement_id,
+            "sign",
+            f"{party!r} is not a signatory of version {latest.number} "
+            f"(required signers: {', '.join(sorted(latest.required_signers))})",
+        )
     if party in latest.signed_by:
         raise AlreadySignedError(
             record.agreement_id, "sign", f"{party!r} already signed version {version}"
@@ -332,12 +390,12 @@ def sign(
 
 
 def _signatory_of_signed(record: AgreementRecord, by: str, transition: str) -> None:
-    signed = [v for v in record.versions if v.fully_signed_at is not None]
-    if not signed:
+    signed = record.latest_fully_signed()
+    if signed is None:
         raise InvalidTransitionError(
             record.agreement_id, transition, "no version has been signed by every party yet"
         )
-    _check_signatory(record.agreement_id, signed[-1].document, by, transition)
+    _check_signatory(record.agreement_id, signed.document, by, transition)
 
 
 def suspend(record: AgreementRecord, *, by: str, at: datetime, reason: str) -> AgreementRecord:
@@ -361,8 +419,13 @@ def resume(record: AgreementRecord, *, by: str, at: datetime, reason: str) -> Ag
 
 
 def terminate(record: AgreementRecord, *, by: str, at: datetime, reason: str) -> AgreementRecord:
-    """End the agreement for good; a draft that is abandoned is terminated too."""
+    """End the agreement for good; a draft that is abandoned is terminated too.
+
+    `by` must be a signatory of the latest fully signed version (of the latest draft while
+    none is): a party named only in a pending amendment cannot end what it never joined.
+    """
     _check_open(record, "terminate", at)
-    _check_signatory(record.agreement_id, record.latest.document, by, "terminate")
+    bound = record.latest_fully_signed() or record.latest
+    _check_signatory(record.agreement_id, bound.document, by, "terminate")
     event = LifecycleEvent(LifecycleEventKind.TERMINATED, at, by, reason)
     return replace(record, events=(*record.events, event))
