@@ -63,6 +63,82 @@ def test_truncate_is_refused_on_postgresql(
             connection.exec_driver_sql(f"TRUNCATE {table}")
 
 
+#: Per table: its primary key, every column, and the column a forger would overwrite.
+_FORGEABLE = {
+    "audit_entries": (
+        ("seq",),
+        ("seq", "time", "action", "actor_kind", "actor_id", "content_sha256", "entry"),
+        "entry",
+    ),
+    "audit_subtrees": (("level", "node_index"), ("level", "node_index", "hash"), "hash"),
+    "audit_checkpoints": (
+        ("id",),
+        ("id", "tree_size", "root_hash", "note", "signed_at"),
+        "root_hash",
+    ),
+}
+_FORGED = b"\xee" * 32
+
+#: Statements that overwrite an existing row through INSERT, by backend. `{copy}` selects
+#: the stored row with the forged column replaced by :forged.
+_OVERWRITES = {
+    "sqlite": {
+        "insert-or-replace": "INSERT OR REPLACE INTO {table} ({columns}) {copy}",
+        "replace-into": "REPLACE INTO {table} ({columns}) {copy}",
+        # WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT.
+        "on-conflict-do-update": (
+            "INSERT INTO {table} ({columns}) {copy} WHERE true "
+            "ON CONFLICT ({key}) DO UPDATE SET {forged} = excluded.{forged}"
+        ),
+    },
+    "postgresql": {
+        "on-conflict-do-update": (
+            "INSERT INTO {table} ({columns}) {copy} "
+            "ON CONFLICT ({key}) DO UPDATE SET {forged} = excluded.{forged}"
+        ),
+        "merge": (
+            "MERGE INTO {table} AS target USING ({copy}) AS source ON {match} "
+            "WHEN MATCHED THEN UPDATE SET {forged} = source.{forged}"
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("table", AUDIT_TABLES)
+@pytest.mark.parametrize(
+    "overwrite",
+    ["insert-or-replace", "replace-into", "on-conflict-do-update", "merge"],
+)
+def test_overwriting_through_insert_is_refused_and_the_row_stays(
+    filled: Engine, database_backend: str, table: str, overwrite: str
+) -> None:
+    """SQLite's REPLACE deletes without firing DELETE triggers: migration 0013 refuses it.
+
+    On PostgreSQL an upsert or MERGE fires 0002's statement-level UPDATE trigger.
+    """
+    statement = _OVERWRITES[database_backend].get(overwrite)
+    if statement is None:
+        pytest.skip(f"{database_backend} has no {overwrite}")
+    key, columns, forged = _FORGEABLE[table]
+    copied = ", ".join(f":forged AS {column}" if column == forged else column for column in columns)
+    sql = statement.format(
+        table=table,
+        columns=", ".join(columns),
+        copy=f"SELECT {copied} FROM {table}",
+        key=", ".join(key),
+        forged=forged,
+        match=" AND ".join(f"target.{column} = source.{column}" for column in key),
+    )
+    with filled.connect() as connection:
+        before = connection.execute(sa.text(f"SELECT {forged} FROM {table}")).scalar_one()
+    with pytest.raises(DBAPIError, match="append-only"):
+        with filled.begin() as connection:
+            connection.execute(sa.text(sql), {"forged": _FORGED})
+    with filled.connect() as connection:
+        rows = connection.execute(sa.text(f"SELECT {forged} FROM {table}")).scalars().all()
+    assert [bytes(value) for value in rows] == [bytes(before)]
+
+
 def test_inserting_an_existing_seq_or_subtree_fails(filled: Engine) -> None:
     """A second writer that read a stale size cannot fork the log: the keys refuse it."""
     with pytest.raises(sa.exc.IntegrityError):
