@@ -36,6 +36,9 @@ REQUIRED_OPERATIONS = {
     ("POST", "/api/v1/keys"),
     ("POST", "/api/v1/keys/{prefix}/rotate"),
     ("DELETE", "/api/v1/keys/{prefix}"),
+    ("PATCH", "/api/v1/partners/{handle}"),
+    ("PATCH", "/api/v1/assets/stations/{station_id}"),
+    ("DELETE", "/api/v1/assets/stations/{station_id}"),
 }
 #: The esa admin key the module's app issued (set by the fixture, read by the test).
 _TOKEN: dict[str, str] = {}

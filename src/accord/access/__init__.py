@@ -33,6 +33,13 @@ from accord.access._conjunctions import (
     visible_conjunctions,
     visible_events,
 )
+from accord.access._directory import (
+    import_stations,
+    register_station,
+    retire_station,
+    update_partner,
+    update_station,
+)
 from accord.access._history import MAX_HISTORY, visible_history
 from accord.access._listing import (
     ListingError,
@@ -69,9 +76,7 @@ from accord.access._workflows import (
     amend_agreement,
     claim_satellite,
     create_api_key,
-    import_stations,
     propose_agreement,
-    register_station,
     remove_partner_contact,
     resume_agreement,
     revoke_api_key,
@@ -131,11 +136,14 @@ __all__ = [
     "release_conjunctions",
     "remove_partner_contact",
     "resume_agreement",
+    "retire_station",
     "revoke_api_key",
     "rotate_api_key",
     "sign_agreement",
     "suspend_agreement",
     "terminate_agreement",
+    "update_partner",
+    "update_station",
     "visible_catalog",
     "visible_catalog_summary",
     "visible_conjunctions",

@@ -8,7 +8,6 @@ in every other entry; no personal data goes into the log.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -27,22 +26,18 @@ from accord.agreements import (
     terminate,
 )
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
-from accord.orbits import read_ground_stations
 from accord.store import (
     AgreementRow,
     ApiKeyRepository,
     ApiKeyRow,
-    AssetError,
     AssetRepository,
     ClaimOutcome,
     ConsoleUserRow,
-    GroundStationRow,
     IssuedApiKey,
     Partner,
     PartnerContact,
     PartnerRepository,
     SatelliteClaim,
-    StationKind,
     UnknownPartnerError,
     UserRepository,
 )
@@ -54,9 +49,7 @@ __all__ = [
     "amend_agreement",
     "claim_satellite",
     "create_api_key",
-    "import_stations",
     "propose_agreement",
-    "register_station",
     "remove_partner_contact",
     "resume_agreement",
     "revoke_api_key",
@@ -305,69 +298,6 @@ def withdraw_claim(
         ]
     )
     return assets.active_claims(norad_id)
-
-
-def _station_event(partner: Partner, station: GroundStationRow) -> AuditEvent:
-    return AuditEvent(
-        AuditAction.ASSET_REGISTERED,
-        _actor(partner),
-        subjects=(SubjectRef("station", station.station_id),),
-        details={"kind": station.kind},
-    )
-
-
-def register_station(session: Session, partner: Partner, **fields: object) -> GroundStationRow:
-    """Register one ground station or sensor (`AssetRepository.add_station` fields)."""
-    station = AssetRepository(session).add_station(partner, **fields)  # type: ignore[arg-type]
-    AuditLog(session).append([_station_event(partner, station)])
-    return station
-
-
-def _station_id(partner: Partner, name: str) -> str:
-    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
-    return f"{partner.handle or partner.id}:{'-'.join(filter(None, slug.split('-')))}"[:64]
-
-
-def import_stations(
-    session: Session,
-    partner: Partner,
-    data: bytes | str,
-    *,
-    source: str,
-    max_range_km: float | None = None,
-) -> list[GroundStationRow]:
-    """Register every Point of a GeoJSON FeatureCollection as `partner`'s stations.
-
-    Ids are `<handle>:<name in lower case>`; features with `sensor_type` (Vallado's SSN
-    sensor tables) are sensors, others ground stations; elevation masks as
-    `accord.orbits.read_ground_stations` reads them. All or nothing, one audit entry each.
-    """
-    stations = read_ground_stations(data, source=source)
-    features = json.loads(data).get("features", [])
-    assets = AssetRepository(session)
-    rows = []
-    for index, (station, feature) in enumerate(zip(stations, features, strict=True)):
-        properties = feature.get("properties") or {}
-        kind = StationKind.SENSOR if "sensor_type" in properties else StationKind.GROUND_STATION
-        try:
-            rows.append(
-                assets.add_station(
-                    partner,
-                    station_id=_station_id(partner, station.name),
-                    name=station.name,
-                    latitude_deg=station.latitude_deg,
-                    longitude_deg=station.longitude_deg,
-                    altitude_m=station.altitude_m,
-                    min_elevation_deg=station.min_elevation_deg,
-                    max_range_km=max_range_km,
-                    kind=kind,
-                    provider=station.provider,
-                )
-            )
-        except AssetError as exc:
-            raise AssetError(f"{source}: feature {index}: {exc}") from None
-    AuditLog(session).append([_station_event(partner, row) for row in rows])
-    return rows
 
 
 # --- contacts -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ class AuditAction(StrEnum):
     """Names of the actions recorded in the audit log."""
 
     PARTNER_ADMITTED = "partner.admitted"
+    PARTNER_UPDATED = "partner.updated"
     KEY_CREATED = "key.created"
     KEY_REVOKED = "key.revoked"
     CATALOG_BATCH_ACCEPTED = "catalog.batch.accepted"
@@ -33,6 +34,8 @@ class AuditAction(StrEnum):
     ASSET_CONTESTED = "asset.contested"
     ASSET_WITHDRAWN = "asset.withdrawn"
     ASSET_REGISTERED = "asset.registered"
+    STATION_UPDATED = "station.updated"
+    STATION_RETIRED = "station.retired"
     USER_ADDED = "user.added"
     CONTACT_ADDED = "contact.added"
     CONTACT_REMOVED = "contact.removed"
@@ -66,6 +69,11 @@ class ActionSpec:
 
 _SPECS = (
     ActionSpec(AuditAction.PARTNER_ADMITTED, "A partner joined the coalition."),
+    ActionSpec(
+        AuditAction.PARTNER_UPDATED,
+        "A partner's name, kind or country code changed (fields in details, with the new kind "
+        "or country code; the actor is the partner or a platform admin).",
+    ),
     ActionSpec(
         AuditAction.KEY_CREATED,
         "A key was created or registered (the log key, a partner's signing key, or an API "
@@ -120,6 +128,15 @@ _SPECS = (
     ),
     ActionSpec(AuditAction.ASSET_WITHDRAWN, "A partner withdrew its claim on an object."),
     ActionSpec(AuditAction.ASSET_REGISTERED, "A partner registered a ground station or sensor."),
+    ActionSpec(
+        AuditAction.STATION_UPDATED,
+        "A partner changed its station's position, limits, name or provider, or reactivated it "
+        "(fields in details).",
+    ),
+    ActionSpec(
+        AuditAction.STATION_RETIRED,
+        "A partner retired its station (kept for history; its id is never reused).",
+    ),
     ActionSpec(
         AuditAction.USER_ADDED,
         "A console user was added to a partner (an opaque user id; no personal data).",

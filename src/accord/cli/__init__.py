@@ -14,6 +14,7 @@ from accord.cli import (  # noqa: F401
     _cdm,
     _coordination,
     _demo,
+    _directory,
     _partner,
     _propagate,
     _screen,

@@ -27,7 +27,11 @@ from accord.store._assets import (
     AssetError,
     AssetRepository,
     ClaimOutcome,
+    StationStatus,
     UnknownObjectError,
+    station_id_for,
+    station_prefix,
+    station_status,
 )
 from accord.store._audit import (
     AUDIT_LOCK_KEY,
@@ -74,6 +78,7 @@ from accord.store._coordination import (
     PlanCatalogEntryRow,
     RuleSetRow,
 )
+from accord.store._countries import country_code_problem, is_iso_country_code
 from accord.store._credentials import (
     API_KEY_TOKEN_PREFIX,
     LAST_USED_RESOLUTION,
@@ -109,7 +114,9 @@ from accord.store._models import (
 )
 from accord.store._partners import (
     ED25519_PUBLIC_KEY_BYTES,
+    MEMBER_KINDS,
     PARTNER_HANDLE,
+    PartnerError,
     PartnerKeyError,
     PartnerKeyRepository,
     PartnerRepository,
@@ -177,6 +184,10 @@ __all__ = [
     "AssetRepository",
     "ClaimOutcome",
     "UnknownObjectError",
+    "StationStatus",
+    "station_id_for",
+    "station_prefix",
+    "station_status",
     "API_KEY_TOKEN_PREFIX",
     "LAST_USED_RESOLUTION",
     "MIN_PASSWORD_LENGTH",
@@ -227,6 +238,10 @@ __all__ = [
     "OwnerFilter",
     "Partner",
     "PartnerKeyError",
+    "PartnerError",
+    "MEMBER_KINDS",
+    "country_code_problem",
+    "is_iso_country_code",
     "PartnerKeyRepository",
     "PartnerKind",
     "PartnerRepository",

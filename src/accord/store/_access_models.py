@@ -128,6 +128,9 @@ class GroundStationRow(Base):
     #: Who runs the antenna when it is not the partner itself (a KSAT site leased, ...).
     provider: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When it was retired (revision 0013); None while active. Retired rows are kept: pools,
+    #: tasks, agreements and audit entries name the station id, which is never reused.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AgreementRow(Base):

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -22,6 +23,7 @@ from accord.store._access_models import (
     SatelliteClaim,
     StationKind,
 )
+from accord.store._campaign_models import PoolStationRow
 from accord.store._coordination import NotificationRow, NotificationStatus
 from accord.store._models import Partner, SpaceObject
 
@@ -30,7 +32,11 @@ __all__ = [
     "AssetError",
     "AssetRepository",
     "ClaimOutcome",
+    "StationStatus",
     "UnknownObjectError",
+    "station_id_for",
+    "station_prefix",
+    "station_status",
 ]
 
 #: A station id as agreement documents name it in `station_ids`.
@@ -61,6 +67,33 @@ class AssetError(ValueError):
 
 class UnknownObjectError(AssetError, LookupError):
     """A claim names a NORAD id that the catalog does not hold."""
+
+
+class StationStatus(StrEnum):
+    """Whether a station takes part in planning (`active`) or is kept for history only."""
+
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+def station_status(row: GroundStationRow) -> StationStatus:
+    """`retired` once the station was retired, else `active`."""
+    return StationStatus.ACTIVE if row.retired_at is None else StationStatus.RETIRED
+
+
+def station_prefix(partner: Partner) -> str:
+    """The prefix every station id of `partner` starts with: `<handle>:`."""
+    return f"{partner.handle or partner.id}:"
+
+
+def station_id_for(partner: Partner, name: str) -> str:
+    """The default station id of `partner`'s station `name`: `<handle>:<name slug>`.
+
+    The slug is the name in lower case with every run of other characters as one '-'
+    (`Kiruna (ESTRACK)` -> `esa:kiruna-estrack`); the id is cut at 64 characters.
+    """
+    slug = "".join(c if c.isascii() and c.isalnum() else "-" for c in name.lower())
+    return f"{station_prefix(partner)}{'-'.join(filter(None, slug.split('-')))}"[:64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,33 +294,49 @@ class AssetRepository:
         self,
         partner: Partner,
         *,
-        station_id: str,
         name: str,
         latitude_deg: float,
         longitude_deg: float,
+        station_id: str | None = None,
         altitude_m: float = 0.0,
         min_elevation_deg: float = 5.0,
         max_range_km: float | None = None,
         kind: StationKind = StationKind.GROUND_STATION,
         provider: str | None = None,
     ) -> GroundStationRow:
-        """Register a ground station or sensor of `partner` (WGS-84 degrees, metres, km)."""
+        """Register a ground station or sensor of `partner` (WGS-84 degrees, metres, km).
+
+        `station_id` must start with the partner's `<handle>:` (a partner names only its own
+        stations: agreements grant by station id); None derives it from the name
+        (`station_id_for`). Raises `AssetError` naming the field and the fix.
+        """
+        station_id = station_id_for(partner, name) if station_id is None else station_id
         where = f"station {station_id!r} ({name})"
         if not STATION_ID.fullmatch(station_id):
             raise AssetError(
                 f"{where}: the id must be letters, digits, '_', '.', ':', '-' (at most 64)"
             )
-        if not -90.0 <= latitude_deg <= 90.0 or not -180.0 <= longitude_deg <= 180.0:
+        prefix = station_prefix(partner)
+        if not station_id.startswith(prefix) or station_id == prefix:
             raise AssetError(
-                f"{where}: latitude {latitude_deg} / longitude {longitude_deg} out of range "
-                "(-90..90, -180..180 degrees)"
+                f"{where}: a station id of partner {partner.handle or partner.name!r} starts "
+                f"with {prefix!r}; name it {prefix}<station> (such as "
+                f"{station_id_for(partner, name)!r}), or give no id to derive it from the name"
             )
-        if not -90.0 <= min_elevation_deg <= 90.0:
-            raise AssetError(f"{where}: min elevation {min_elevation_deg} deg is not in -90..90")
-        if max_range_km is not None and max_range_km <= 0:
-            raise AssetError(f"{where}: max range {max_range_km} km must be positive")
-        if self.station(station_id) is not None:
-            raise AssetError(f"{where}: a station with this id is already registered")
+        _check_station(
+            where,
+            name=name,
+            latitude_deg=latitude_deg,
+            longitude_deg=longitude_deg,
+            altitude_m=altitude_m,
+            min_elevation_deg=min_elevation_deg,
+            max_range_km=max_range_km,
+            provider=provider,
+        )
+        existing = self.station(station_id)
+        if existing is not None:
+            retired = " (retired: ids are never reused)" if existing.retired_at else ""
+            raise AssetError(f"{where}: a station with this id is already registered{retired}")
         row = GroundStationRow(
             partner_id=partner.id,
             station_id=station_id,
@@ -300,20 +349,169 @@ class AssetRepository:
             max_range_km=max_range_km,
             provider=provider,
             created_at=datetime.now(UTC),
+            retired_at=None,
         )
         self.session.add(row)
         self.session.flush()
         return row
 
+    def own_station(self, partner: Partner, station_id: str) -> GroundStationRow:
+        """`partner`'s station `station_id`; `AssetError` if it has none with that id."""
+        row = self.station(station_id)
+        if row is None or row.partner_id != partner.id:
+            raise AssetError(
+                f"partner {partner.handle or partner.name!r} has no station {station_id!r}; "
+                "list its stations (`accord partner station list HANDLE`)"
+            )
+        return row
+
+    def update_station(
+        self, partner: Partner, station_id: str, **changes: object
+    ) -> dict[str, tuple[object, object]]:
+        """Change `partner`'s station; returns {field: (before, after)} for what changed.
+
+        `changes` may name `name`, `latitude_deg`, `longitude_deg`, `altitude_m`,
+        `min_elevation_deg`, `max_range_km` (None removes the limit), `provider` (None
+        removes it) and `status` (`StationStatus`: retiring keeps the row, reactivating
+        clears `retired_at`). The id and kind never change. A retired station is changed
+        only together with `status: active`. Raises `AssetError` naming the field.
+        """
+        row = self.own_station(partner, station_id)
+        unknown = sorted(set(changes) - _STATION_FIELDS - {"status"})
+        if unknown:
+            raise AssetError(
+                f"station {station_id!r}: {', '.join(unknown)} cannot be changed; change "
+                f"{', '.join(sorted(_STATION_FIELDS | {'status'}))} (id and kind are fixed: "
+                "register a new station)"
+            )
+        status = changes.pop("status", None)
+        status = None if status is None else StationStatus(str(status))
+        if row.retired_at is not None and changes and status is not StationStatus.ACTIVE:
+            raise AssetError(
+                f"station {station_id!r} is retired; reactivate it (status 'active') in the "
+                "same change to edit it"
+            )
+        for field, value in changes.items():
+            if value is None and field not in _OPTIONAL_STATION_FIELDS:
+                raise AssetError(
+                    f"station {station_id!r}: {field} cannot be removed; give a value, or leave "
+                    "it out to keep the current one"
+                )
+        fields = {f: getattr(row, f) for f in _STATION_FIELDS}
+        fields.update(changes)
+        _check_station(f"station {station_id!r}", **fields)
+        changed: dict[str, tuple[object, object]] = {}
+        for field, value in changes.items():
+            if getattr(row, field) != value:
+                changed[field] = (getattr(row, field), value)
+                setattr(row, field, value)
+        if status is not None and status is not station_status(row):
+            changed["status"] = (station_status(row).value, status.value)
+            row.retired_at = datetime.now(UTC) if status is StationStatus.RETIRED else None
+        self.session.flush()
+        return changed
+
+    def retire_station(
+        self, partner: Partner, station_id: str, *, at: datetime | None = None
+    ) -> GroundStationRow:
+        """Retire `partner`'s station: it stays registered for history, with `retired_at`.
+
+        Nothing that names it is deleted (pool memberships, tasks, agreements, audit
+        entries) and its id is never reused. Raises `AssetError` when it is already retired.
+        """
+        row = self.own_station(partner, station_id)
+        if row.retired_at is not None:
+            raise AssetError(
+                f"station {station_id!r} was already retired at {row.retired_at.isoformat()}"
+            )
+        row.retired_at = at or datetime.now(UTC)
+        self.session.flush()
+        return row
+
+    def station_pools(self, row: GroundStationRow) -> list[str]:
+        """The pools that `row` was offered to, by name."""
+        return list(
+            self.session.scalars(
+                sa.select(PoolStationRow.pool)
+                .where(PoolStationRow.station_row_id == row.id)
+                .order_by(PoolStationRow.pool)
+            )
+        )
+
     def station(self, station_id: str) -> GroundStationRow | None:
-        """The station with this id, or None."""
+        """The station with this id (active or retired), or None."""
         return self.session.scalars(
             sa.select(GroundStationRow).where(GroundStationRow.station_id == station_id)
         ).first()
 
-    def stations(self, partner: Partner | None = None) -> list[GroundStationRow]:
-        """Stations of `partner` (or of everyone), by station id."""
+    def stations(
+        self, partner: Partner | None = None, *, status: StationStatus | None = None
+    ) -> list[GroundStationRow]:
+        """Stations of `partner` (or of everyone), by station id; `status` filters."""
         query = sa.select(GroundStationRow).order_by(GroundStationRow.station_id)
         if partner is not None:
             query = query.where(GroundStationRow.partner_id == partner.id)
+        if status is StationStatus.ACTIVE:
+            query = query.where(GroundStationRow.retired_at.is_(None))
+        elif status is StationStatus.RETIRED:
+            query = query.where(GroundStationRow.retired_at.is_not(None))
         return list(self.session.scalars(query))
+
+
+#: The fields of a station that can change after registration.
+_STATION_FIELDS = frozenset(
+    {
+        "name",
+        "latitude_deg",
+        "longitude_deg",
+        "altitude_m",
+        "min_elevation_deg",
+        "max_range_km",
+        "provider",
+    }
+)
+#: The changeable fields that may be None (no range limit, no separate provider).
+_OPTIONAL_STATION_FIELDS = frozenset({"max_range_km", "provider"})
+#: Altitude bounds of a station (m above the WGS-84 ellipsoid): the Dead Sea shore to a
+#: high-altitude platform; outside them the value is a unit mistake (km for m).
+_MIN_ALTITUDE_M, _MAX_ALTITUDE_M = -500.0, 100_000.0
+
+
+def _check_station(
+    where: str,
+    *,
+    name: str,
+    latitude_deg: float,
+    longitude_deg: float,
+    altitude_m: float,
+    min_elevation_deg: float,
+    max_range_km: float | None,
+    provider: str | None,
+) -> None:
+    """Raise `AssetError` naming the first field out of range and its range."""
+    for field, text in (("name", name), ("provider", provider)):
+        if text is not None and (
+            not text.strip() or len(text) > _MAX_NAME or not _plain_text(text)
+        ):
+            raise AssetError(
+                f"{where}: {field} {text!r} must be 1-{_MAX_NAME} characters of plain text"
+            )
+    # `not a <= x <= b` also refuses NaN.
+    if not -90.0 <= latitude_deg <= 90.0 or not -180.0 <= longitude_deg <= 180.0:
+        raise AssetError(
+            f"{where}: latitude {latitude_deg} / longitude {longitude_deg} out of range "
+            "(latitude_deg -90..90, longitude_deg -180..180 degrees)"
+        )
+    if not _MIN_ALTITUDE_M <= altitude_m <= _MAX_ALTITUDE_M:
+        raise AssetError(
+            f"{where}: altitude_m {altitude_m} is not in {_MIN_ALTITUDE_M:g}..{_MAX_ALTITUDE_M:g} "
+            "m (metres above the WGS-84 ellipsoid, not km)"
+        )
+    if not -90.0 <= min_elevation_deg <= 90.0:
+        raise AssetError(
+            f"{where}: min_elevation_deg {min_elevation_deg} is not in -90..90 degrees"
+        )
+    if max_range_km is not None and not max_range_km > 0:
+        raise AssetError(
+            f"{where}: max_range_km {max_range_km} must be positive (or none for no limit)"
+        )

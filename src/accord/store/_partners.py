@@ -9,12 +9,15 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from accord.store._countries import country_code_problem
 from accord.store._models import Partner, PartnerKind, PartnerSigningKey
 
 __all__ = [
     "ED25519_PUBLIC_KEY_BYTES",
+    "MEMBER_KINDS",
     "PARTNER_HANDLE",
     "handle_from_name",
+    "PartnerError",
     "PartnerKeyError",
     "PartnerKeyRepository",
     "PartnerRepository",
@@ -24,7 +27,6 @@ __all__ = [
 #: Length of a raw Ed25519 public key (RFC 8032 section 5.1.5).
 ED25519_PUBLIC_KEY_BYTES = 32
 
-_COUNTRY_CODE = re.compile(r"[A-Z]{2,3}")
 #: A partner handle: the partner's id in agreement documents (their schema's `identifier`).
 PARTNER_HANDLE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 
@@ -35,8 +37,29 @@ def handle_from_name(name: str) -> str:
     return handle or "partner"
 
 
+#: Kinds of the coalition's members. A partner may move between these; `data_provider`
+#: (whose unclaimed element sets are public) and `system` (whose admins administer the
+#: deployment) are fixed at admission, since changing them changes who owns catalog data
+#: or who runs the platform.
+MEMBER_KINDS = frozenset(
+    {
+        PartnerKind.STATE,
+        PartnerKind.SPACE_AGENCY,
+        PartnerKind.OPERATOR,
+        PartnerKind.INTERNATIONAL_ORGANISATION,
+        PartnerKind.ACADEMIC,
+    }
+)
+#: Longest partner name (the column's size).
+_MAX_NAME = 200
+
+
 class UnknownPartnerError(LookupError):
     """No partner of that name (or id) is registered."""
+
+
+class PartnerError(ValueError):
+    """A partner cannot be registered or changed as asked (the message names field and fix)."""
 
 
 class PartnerKeyError(ValueError):
@@ -106,25 +129,21 @@ class PartnerRepository:
         `handle` is its id in agreement documents, by default derived from the name
         (`handle_from_name`); it must be unique.
         """
-        if not name.strip():
-            raise ValueError("partner name is empty; give the body's official name")
+        _check_name(f"partner {name!r}", name)
         kind = PartnerKind(kind)
         handle = handle_from_name(name) if handle is None else handle
         if not PARTNER_HANDLE.fullmatch(handle):
-            raise ValueError(
+            raise PartnerError(
                 f"partner {name!r}: handle {handle!r} is not an agreement identifier; use "
                 "lower-case letters, digits, '_', '.', '-' (at most 64, starting alphanumeric)"
             )
         if self.find_by_handle(handle) is not None:
-            raise ValueError(
+            raise PartnerError(
                 f"partner {name!r}: handle {handle!r} is taken by another partner; "
                 "choose another with --handle"
             )
-        if country_code is not None and not _COUNTRY_CODE.fullmatch(country_code):
-            raise ValueError(
-                f"partner {name!r}: country code {country_code!r} is not ISO 3166-1; "
-                "expected two or three upper-case letters such as 'FR' or 'FRA'"
-            )
+        if country_code is not None:
+            _check_country_code(f"partner {name!r}", country_code)
         partner = Partner(
             name=name,
             kind=kind.value,
@@ -135,6 +154,61 @@ class PartnerRepository:
         self.session.add(partner)
         self.session.flush()
         return partner
+
+    def update(
+        self,
+        partner: Partner,
+        *,
+        name: str | None = None,
+        kind: PartnerKind | None = None,
+        country_code: str | None = None,
+        clear_country_code: bool = False,
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Change a partner's descriptive fields; returns {field: (before, after)} changed.
+
+        `None` leaves a field as it is; `clear_country_code` removes the country code (an
+        international body has none). The handle never changes: agreements, station ids and
+        audit entries name it. `kind` moves only between `MEMBER_KINDS`. Who may change
+        what is the caller's decision (the API asks the authorisation point); this checks
+        the values and raises `PartnerError` naming the field and the fix.
+        """
+        where = f"partner {partner.handle or partner.name!r}"
+        if clear_country_code and country_code is not None:
+            raise PartnerError(f"{where}: give a country code or clear it, not both")
+        wanted: dict[str, str | None] = {}
+        if name is not None:
+            _check_name(where, name)
+            other = self.find_by_name(name)
+            if other is not None and other.id != partner.id:
+                raise PartnerError(
+                    f"{where}: name {name!r} is taken by partner {other.handle!r}; names are "
+                    "unique, choose another"
+                )
+            wanted["name"] = name
+        if country_code is not None:
+            _check_country_code(where, country_code)
+            wanted["country_code"] = country_code
+        elif clear_country_code:
+            wanted["country_code"] = None
+        if kind is not None:
+            kind = PartnerKind(kind)
+            current = PartnerKind(partner.kind)
+            if kind != current and (kind not in MEMBER_KINDS or current not in MEMBER_KINDS):
+                raise PartnerError(
+                    f"{where}: kind cannot change from {current.value!r} to {kind.value!r}; a "
+                    "partner moves only between "
+                    f"{', '.join(sorted(k.value for k in MEMBER_KINDS))} (a data provider's or "
+                    "the system partner's kind is fixed at admission: admit a new partner)"
+                )
+            wanted["kind"] = kind.value
+        changed: dict[str, tuple[str | None, str | None]] = {}
+        for field, value in wanted.items():
+            before = getattr(partner, field)
+            if before != value:
+                changed[field] = (before, value)
+                setattr(partner, field, value)
+        self.session.flush()
+        return changed
 
     def get_or_create(
         self,
@@ -148,6 +222,20 @@ class PartnerRepository:
         return self.find_by_name(name) or self.create(
             name, kind=kind, country_code=country_code, handle=handle
         )
+
+
+def _check_name(where: str, name: str) -> None:
+    if not name.strip() or len(name) > _MAX_NAME or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise PartnerError(
+            f"{where}: name {name!r} must be the body's official name, 1-{_MAX_NAME} "
+            "characters without control characters"
+        )
+
+
+def _check_country_code(where: str, country_code: str) -> None:
+    problem = country_code_problem(country_code)
+    if problem is not None:
+        raise PartnerError(f"{where}: {problem}")
 
 
 class PartnerKeyRepository:

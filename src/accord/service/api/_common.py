@@ -22,7 +22,13 @@ from accord.agreements import AgreementValidationError, InvalidTransitionError, 
 from accord.catalog import CatalogImportRejected, CatalogSignatureError
 from accord.formats import FormatError
 from accord.service._problems import problem_response
-from accord.store import AssetError, CredentialError, UnknownPartnerError, transaction
+from accord.store import (
+    AssetError,
+    CredentialError,
+    PartnerError,
+    UnknownPartnerError,
+    transaction,
+)
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -140,3 +146,4 @@ def install_api_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AssetError, _unprocessable)
     app.add_exception_handler(CredentialError, _unprocessable)
     app.add_exception_handler(UnknownPartnerError, _unprocessable)
+    app.add_exception_handler(PartnerError, _unprocessable)

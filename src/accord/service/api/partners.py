@@ -2,9 +2,12 @@
 
 The directory (partners, claims, stations) is readable by every member under the base rule
 `base/members-read-directory`; writes go through `accord.access.authorize` (an operator or
-admin of the owning partner registers its own assets) and the audited workflows. Admitting a
-new partner is an administrative act of the platform itself: it needs an admin of the
-`system` partner (the operator of this Accord deployment).
+admin of the owning partner registers, changes and retires its own assets) and the audited
+workflows. Admitting a new partner is an administrative act of the platform itself: it needs
+an admin of the `system` partner (the operator of this Accord deployment). A partner's own
+admins change its name and country code; its kind only a platform admin; its handle never.
+A station is changed or retired only by its own partner: another partner's station id
+answers 404 on those routes, as ids outside the caller's `<handle>:` prefix are not its own.
 
 Contacts are personal data and not part of the directory: the partner itself manages them,
 under the rule that lets it register its own assets (`write` on its `asset`: a key with the
@@ -18,7 +21,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from accord.access import (
@@ -29,6 +32,9 @@ from accord.access import (
     claim_satellite,
     register_station,
     remove_partner_contact,
+    retire_station,
+    update_partner,
+    update_station,
     withdraw_claim,
 )
 from accord.agreements import AccessAction, AdminResourceType, Resource
@@ -54,6 +60,9 @@ from accord.store import (
     PartnerRepository,
     SatelliteClaim,
     StationKind,
+    StationStatus,
+    country_code_problem,
+    station_status,
 )
 
 __all__ = ["router"]
@@ -71,13 +80,49 @@ class PartnerPublic(BaseModel):
     created_at: datetime
 
 
+def _iso_country_code(code: str | None) -> str | None:
+    problem = None if code is None else country_code_problem(code)
+    if problem is not None:
+        raise ValueError(problem)
+    return code
+
+
+#: Text a person types in a form: no control characters (the store refuses them too).
+_PLAIN_TEXT = r"^[^\x00-\x1f\x7f]+$"
+_COUNTRY_CODE_HELP = (
+    "ISO 3166-1 alpha-2 or alpha-3, upper case ('FR', 'FRA'; user-assigned XA-XZ allowed)"
+)
+
+
 class PartnerCreate(BaseModel):
     """A partner to admit; `handle` is its id in agreements (derived from the name if null)."""
 
     name: str = Field(min_length=1, max_length=200)
     kind: PartnerKind
     handle: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
-    country_code: str | None = Field(default=None, pattern=r"^[A-Z]{2,3}$")
+    country_code: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2,3}$", description=_COUNTRY_CODE_HELP
+    )
+
+    _country = field_validator("country_code")(_iso_country_code)
+
+
+class PartnerUpdate(BaseModel):
+    """Changes to a partner; a field left out keeps its value, the handle never changes.
+
+    `name` and `country_code` (null removes it) are for the partner's own admins or a
+    platform admin; `kind` for a platform admin only, and only between member kinds.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=_PLAIN_TEXT)
+    kind: PartnerKind | None = None
+    country_code: str | None = Field(
+        default=None, pattern=r"^[A-Z]{2,3}$", description=f"{_COUNTRY_CODE_HELP}; null removes it"
+    )
+
+    _country = field_validator("country_code")(_iso_country_code)
 
 
 class ClaimPublic(BaseModel):
@@ -116,12 +161,22 @@ class StationPublic(BaseModel):
     min_elevation_deg: float
     max_range_km: float | None
     provider: str | None
+    status: StationStatus
+    retired_at: datetime | None
 
 
 class StationCreate(BaseModel):
-    """A ground station or sensor of the caller's partner."""
+    """A ground station or sensor of the caller's partner.
 
-    station_id: str = Field(pattern=STATION_ID.pattern)
+    `station_id` starts with the partner's handle and ':' (`esa:kiruna`); left out, it is
+    derived from the name (`esa:` + the name in lower case, other characters as '-').
+    """
+
+    station_id: str | None = Field(
+        default=None,
+        pattern=STATION_ID.pattern,
+        description="'<your handle>:<station>'; derived from the name when left out",
+    )
     name: str = Field(min_length=1, max_length=200)
     kind: StationKind = StationKind.GROUND_STATION
     latitude_deg: float = Field(ge=-90.0, le=90.0)
@@ -132,8 +187,38 @@ class StationCreate(BaseModel):
     provider: str | None = Field(default=None, max_length=200)
 
 
-#: Text a person types in a form: no control characters (the store refuses them too).
-_PLAIN_TEXT = r"^[^\x00-\x1f\x7f]+$"
+_KEPT_IF_NULL = ("name", "latitude_deg", "longitude_deg", "altitude_m", "min_elevation_deg")
+
+
+class StationUpdate(BaseModel):
+    """Changes to one of the caller's stations; a field left out keeps its value.
+
+    `max_range_km` and `provider` set to null remove them. `status: retired` retires the
+    station (as DELETE does); `status: active` reactivates it. Id and kind never change.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=_PLAIN_TEXT)
+    latitude_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    longitude_deg: float | None = Field(default=None, ge=-180.0, le=180.0)
+    altitude_m: float | None = Field(default=None, ge=-500.0, le=100_000.0)
+    min_elevation_deg: float | None = Field(default=None, ge=-90.0, le=90.0)
+    max_range_km: float | None = Field(default=None, gt=0.0, le=1e6)
+    provider: str | None = Field(default=None, min_length=1, max_length=200, pattern=_PLAIN_TEXT)
+    status: StationStatus | None = None
+
+    @field_validator(*_KEPT_IF_NULL, "status")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
+
+
+StationIdPath = Annotated[
+    str, Path(pattern=STATION_ID.pattern, description="the station id ('<handle>:<station>')")
+]
 
 
 class ContactPublic(BaseModel):
@@ -265,6 +350,54 @@ def create_partner(
         return _partner_public(partner)
 
 
+@router.patch(
+    "/partners/{handle}",
+    summary="Change a partner's name, country code or kind",
+    responses={
+        403: {"description": "not an admin of the partner (or, for kind, of the platform)"},
+        404: {},
+        422: {"description": "an invalid field, a taken name, or a kind that cannot change"},
+    },
+)
+def patch_partner(
+    request: Request, principal: CurrentPrincipal, handle: str, body: PartnerUpdate
+) -> PartnerPublic:
+    """Change the partner's descriptive fields (its own admins; a platform admin for any
+    partner and for `kind`); logged `partner.updated` with the fields changed."""
+    with store(request) as session:
+        partners = PartnerRepository(session)
+        partner = partners.find_by_handle(handle)
+        if partner is None or not _may(
+            session, principal, AccessAction.READ, AdminResourceType.PARTNER, handle
+        ):
+            raise NotFoundError(f"no partner with handle {handle!r}")
+        platform = _is_platform_admin(session, principal)
+        own_admin = partner.id == principal.partner_id and _may(
+            session, principal, AccessAction.ADMINISTER, AdminResourceType.PARTNER, handle
+        )
+        if not (own_admin or platform):
+            raise Forbidden(
+                f"changing partner {handle!r} needs an admin of {handle!r} (a key with the "
+                "admin scope or an admin user) or of this deployment's system partner"
+            )
+        if body.kind is not None and body.kind.value != partner.kind and not platform:
+            raise Forbidden(
+                f"the kind of partner {handle!r} is set by this deployment's platform admins "
+                "(admins of its system partner); leave `kind` out to change the other fields"
+            )
+        clear = "country_code" in body.model_fields_set and body.country_code is None
+        update_partner(
+            session,
+            partner,
+            by=partners.get(principal.partner_id),
+            name=body.name,
+            kind=body.kind,
+            country_code=body.country_code,
+            clear_country_code=clear,
+        )
+        return _partner_public(partner)
+
+
 def _claim_public(claim: SatelliteClaim, handles: dict[int, str]) -> ClaimPublic:
     return ClaimPublic(
         norad_id=claim.norad_id,
@@ -343,17 +476,30 @@ def _station_public(row: GroundStationRow, handles: dict[int, str]) -> StationPu
         min_elevation_deg=row.min_elevation_deg,
         max_range_km=row.max_range_km,
         provider=row.provider,
+        status=station_status(row),
+        retired_at=row.retired_at,
     )
 
 
 @router.get("/assets/stations", summary="Ground stations and sensors")
 def list_stations(
-    request: Request, principal: CurrentPrincipal, limit: PageLimit = 100, offset: PageOffset = 0
+    request: Request,
+    principal: CurrentPrincipal,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
+    station_status: Annotated[
+        StationStatus | None,
+        Query(alias="status", description="only active (or retired) stations"),
+    ] = None,
 ) -> Page[StationPublic]:
-    """Stations and sensors the caller may see, by station id."""
+    """Stations and sensors the caller may see, retired ones included, by station id."""
     with store(request, write=False) as session:
         owners = _visible_owners(session, principal, AdminResourceType.ASSET)
-        rows = [r for r in AssetRepository(session).stations() if r.partner_id in owners]
+        rows = [
+            r
+            for r in AssetRepository(session).stations(status=station_status)
+            if r.partner_id in owners
+        ]
         rows.sort(key=lambda r: r.station_id)
         return paginate([_station_public(r, owners) for r in rows], offset, limit)
 
@@ -364,11 +510,59 @@ def list_stations(
 def create_station(
     request: Request, principal: CurrentPrincipal, body: StationCreate
 ) -> StationPublic:
-    """Register a ground station or sensor of the caller's partner."""
+    """Register a ground station or sensor of the caller's partner; its id must start with
+    the partner's handle and ':' (derived from the name when left out)."""
     with store(request) as session:
         partner = _write_own_asset(session, principal)
         row = register_station(session, partner, **body.model_dump())
         return _station_public(row, {partner.id: _handle(partner)})
+
+
+def _own_station(session: Session, principal: Principal, station_id: str) -> Partner:
+    """The caller's partner, when `station_id` is one of its stations and it may write its
+    assets: 404 for an unknown id and another partner's alike, then 403 without the rule."""
+    row = AssetRepository(session).station(station_id)
+    if row is None or row.partner_id != principal.partner_id:
+        raise NotFoundError(f"{principal.partner!r} has no station {station_id!r}")
+    if not _may(session, principal, AccessAction.WRITE, AdminResourceType.ASSET, principal.partner):
+        raise Forbidden(
+            "changing stations needs a key with the write scope or an operator or admin user"
+        )
+    return PartnerRepository(session).get(principal.partner_id)
+
+
+@router.patch(
+    "/assets/stations/{station_id}",
+    summary="Change a station or sensor",
+    responses={403: {}, 404: {}, 422: {"description": "a field out of range, or unknown"}},
+)
+def patch_station(
+    request: Request, principal: CurrentPrincipal, station_id: StationIdPath, body: StationUpdate
+) -> StationPublic:
+    """Change one of the caller's stations (position, limits, name, provider, status);
+    logged `station.updated`, or `station.retired` for `status: retired`."""
+    with store(request) as session:
+        partner = _own_station(session, principal, station_id)
+        update_station(session, partner, station_id, **body.model_dump(exclude_unset=True))
+        row = AssetRepository(session).own_station(partner, station_id)
+        return _station_public(row, {partner.id: _handle(partner)})
+
+
+@router.delete(
+    "/assets/stations/{station_id}",
+    summary="Retire a station or sensor",
+    status_code=204,
+    responses={403: {}, 404: {}, 422: {"description": "already retired"}},
+)
+def delete_station(
+    request: Request, principal: CurrentPrincipal, station_id: StationIdPath
+) -> None:
+    """Retire one of the caller's stations: it is kept, with `status: retired`, for the
+    pools, tasks, agreements and audit entries that name it; its id is never reused.
+    Logged `station.retired`."""
+    with store(request) as session:
+        partner = _own_station(session, principal, station_id)
+        retire_station(session, partner, station_id)
 
 
 # --- contacts -------------------------------------------------------------------------------
