@@ -18,7 +18,20 @@ from accord.agreements._access import (
     Resource,
 )
 from accord.agreements._authorize import DENIED, authorize, authorize_batch, visible
-from accord.agreements._cedar import BASE_POLICY_IDS, CEDAR_SCHEMA, AccessPolicy, compile_policy
+from accord.agreements._cedar import (
+    BASE_POLICY_IDS,
+    CEDAR_SCHEMA,
+    COORDINATION_POLICY_IDS,
+    AccessPolicy,
+    compile_policy,
+)
+from accord.agreements._coordination import (
+    CaseResource,
+    ComplianceReportResource,
+    CoordinationResource,
+    DisputeResource,
+    PlanResource,
+)
 from accord.agreements._degradation import (
     DEFAULT_POSITION_KEYS,
     DEFAULT_VELOCITY_KEYS,
@@ -94,6 +107,7 @@ __all__ = [
     "AGREEMENT_FORMAT",
     "BASE_POLICY_IDS",
     "CEDAR_SCHEMA",
+    "COORDINATION_POLICY_IDS",
     "DEFAULT_POSITION_KEYS",
     "DEFAULT_VELOCITY_KEYS",
     "DENIED",
@@ -116,16 +130,20 @@ __all__ = [
     "AllocationSharesClause",
     "AlreadySignedError",
     "AssetSelection",
+    "CaseResource",
     "Clause",
     "ClauseRef",
     "Comparison",
     "CommitmentMetric",
+    "ComplianceReportResource",
+    "CoordinationResource",
     "DataClass",
     "DataSharingClause",
     "Decision",
     "Degradation",
     "DegradationError",
     "DisputeResolutionClause",
+    "DisputeResource",
     "DisputeStep",
     "DisputeStepKind",
     "InvalidTransitionError",
@@ -135,6 +153,7 @@ __all__ = [
     "NotAPartyError",
     "Party",
     "PartyRole",
+    "PlanResource",
     "Principal",
     "PrincipalRole",
     "ReciprocalCommitmentClause",

@@ -1,9 +1,10 @@
 """The values an authorisation request and its decision are made of.
 
 A request names a principal (a person or API key acting for a partner, with roles), an
-action, a resource (shared data or an administrative object) and the instant of the
-request. A decision says allowed or not, which policies granted it (for the audit log's
-data-release entries) and the conditions to apply to what goes out.
+action, a resource (shared data, an administrative object, or a coordination object from
+`accord.agreements._coordination`) and the instant of the request. A decision says allowed
+or not, which policies granted it (for the audit log's data-release entries) and the
+conditions to apply to what goes out.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from accord.agreements._coordination import CoordinationResource
 from accord.agreements._document import Degradation
 from accord.agreements._errors import AccessRequestError
 from accord.agreements._vocabulary import (
@@ -81,7 +83,7 @@ class AccessRequest:
 
     principal: Principal
     action: AccessAction
-    resource: Resource
+    resource: Resource | CoordinationResource
     at: datetime
 
     def __post_init__(self) -> None:

@@ -45,11 +45,13 @@ def _decide(
         return DENIED
     grants = [g for pid in policy_ids if (g := policy.grant(pid)) is not None]
     refs: tuple[ClauseRef, ...] = tuple(ref for ref, _ in grants)
-    if len(grants) < len(policy_ids) or not request.resource.is_data:
-        # A base rule permitted it (the owner's own data, or administration): nothing to degrade.
+    resource = request.resource
+    if len(grants) < len(policy_ids) or not isinstance(resource, Resource) or not resource.is_data:
+        # A base rule permitted it (the owner's own data, administration, coordination):
+        # nothing to degrade.
         return Decision(True, tuple(policy_ids), refs, UNRESTRICTED)
     _, clause = min(grants, key=lambda grant: _restrictiveness(grant[1]))
-    start = request.resource.embargo_start()
+    start = resource.embargo_start()
     released_at = (
         start + timedelta(hours=clause.embargo_hours)
         if clause.embargo_hours > 0 and start is not None

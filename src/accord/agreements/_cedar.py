@@ -18,11 +18,24 @@ from typing import Any
 import cedarpy
 
 from accord.agreements._access import AccessRequest, ClauseRef, Principal, Resource
+from accord.agreements._coordination import (
+    CaseResource,
+    ComplianceReportResource,
+    CoordinationResource,
+    DisputeResource,
+    PlanResource,
+)
 from accord.agreements._document import Agreement, DataSharingClause
 from accord.agreements._errors import AgreementError
 from accord.agreements._vocabulary import AccessAction, AdminResourceType, PrincipalRole
 
-__all__ = ["CEDAR_SCHEMA", "AccessPolicy", "BASE_POLICY_IDS", "compile_policy"]
+__all__ = [
+    "CEDAR_SCHEMA",
+    "COORDINATION_POLICY_IDS",
+    "AccessPolicy",
+    "BASE_POLICY_IDS",
+    "compile_policy",
+]
 
 #: The Cedar schema every compiled policy set is validated against (docs/agreements.md).
 CEDAR_SCHEMA = """
@@ -37,9 +50,25 @@ namespace Accord {
     embargo_start_s?: Long,
   };
   entity AdminItem { kind: String, owner: Partner, parties: Set<Partner> };
+  entity CoordinationCase { parties: Set<Partner>, platform: Set<Partner> };
+  entity ManoeuvrePlan {
+    owner: Partner,
+    kind: String,
+    norad_id: Long,
+    case_parties: Set<Partner>,
+    platform: Set<Partner>,
+  };
+  entity Dispute { parties: Set<Partner>, mediators: Set<Partner>, platform: Set<Partner> };
+  entity ComplianceReport {
+    obligor: Partner,
+    beneficiaries: Set<Partner>,
+    platform: Set<Partner>,
+  };
   action "read", "list", "export", "write", "administer" appliesTo {
     principal: [Principal],
-    resource: [DataItem, AdminItem],
+    resource: [
+      DataItem, AdminItem, CoordinationCase, ManoeuvrePlan, Dispute, ComplianceReport
+    ],
     context: { now_s: Long },
   };
 }
@@ -94,7 +123,65 @@ when {{
 }};
 """
 
-BASE_POLICY_IDS = tuple(re.findall(r'@id\("([^"]+)"\)', _BASE_POLICIES))
+_ACTING = 'principal.roles.contains("operator") || principal.roles.contains("admin")'
+
+#: Coordination (docs/access.md, "Coordination"): parties read and act, a plan is its
+#: owner's until shared, mediators join a dispute at the step that names them, a compliance
+#: report is its obligor's and its beneficiaries', and the platform's admins read all but
+#: hypothetical plans. Acting (`write`) is always for the caller's own partner.
+_COORDINATION_POLICIES = f"""
+@id("base/parties-read-case")
+permit (principal, action in {_READS}, resource is Accord::CoordinationCase)
+when {{ resource.parties.contains(principal.partner) }};
+
+@id("base/party-operators-act-on-case")
+permit (principal, action == {_A.format("write")}, resource is Accord::CoordinationCase)
+when {{ resource.parties.contains(principal.partner) && ({_ACTING}) }};
+
+@id("base/owner-reads-own-plan")
+permit (principal, action in {_READS}, resource is Accord::ManoeuvrePlan)
+when {{ resource.owner == principal.partner }};
+
+@id("base/parties-read-shared-plan")
+permit (principal, action in {_READS}, resource is Accord::ManoeuvrePlan)
+when {{ resource.kind != "hypothetical" && resource.case_parties.contains(principal.partner) }};
+
+@id("base/owner-operators-move-plan")
+permit (principal, action == {_A.format("write")}, resource is Accord::ManoeuvrePlan)
+when {{ resource.owner == principal.partner && ({_ACTING}) }};
+
+@id("base/parties-and-mediators-read-dispute")
+permit (principal, action in {_READS}, resource is Accord::Dispute)
+when {{
+  resource.parties.contains(principal.partner) || resource.mediators.contains(principal.partner)
+}};
+
+@id("base/parties-and-mediators-act-on-dispute")
+permit (principal, action == {_A.format("write")}, resource is Accord::Dispute)
+when {{
+  (resource.parties.contains(principal.partner) ||
+   resource.mediators.contains(principal.partner)) && ({_ACTING})
+}};
+
+@id("base/obligor-and-beneficiaries-read-compliance")
+permit (principal, action in {_READS}, resource is Accord::ComplianceReport)
+when {{
+  resource.obligor == principal.partner || resource.beneficiaries.contains(principal.partner)
+}};
+
+@id("base/platform-admins-read-coordination")
+permit (principal, action in {_READS}, resource)
+when {{
+  (resource is Accord::CoordinationCase || resource is Accord::ManoeuvrePlan ||
+   resource is Accord::Dispute || resource is Accord::ComplianceReport) &&
+  resource.platform.contains(principal.partner) && principal.roles.contains("admin") &&
+  !(resource is Accord::ManoeuvrePlan && resource.kind == "hypothetical")
+}};
+"""
+
+BASE_POLICY_IDS = tuple(re.findall(r'@id\("([^"]+)"\)', _BASE_POLICIES + _COORDINATION_POLICIES))
+#: The base rules that decide coordination cases, plans, disputes and compliance reports.
+COORDINATION_POLICY_IDS = tuple(re.findall(r'@id\("([^"]+)"\)', _COORDINATION_POLICIES))
 
 #: Characters allowed in a Cedar string literal we generate: the schema restricts ids to
 #: these, so quoting never needs escapes (Cedar's escapes differ from JSON's).
@@ -163,7 +250,7 @@ class AccessPolicy:
     def __init__(self, agreements: Sequence[Agreement]) -> None:
         seen: set[str] = set()
         grants: dict[str, _Grant] = {}
-        texts = [_BASE_POLICIES]
+        texts = [_BASE_POLICIES, _COORDINATION_POLICIES]
         for agreement in agreements:
             if agreement.id in seen:
                 raise AgreementError(
@@ -224,6 +311,29 @@ def _ref(kind: str, ident: str) -> dict[str, dict[str, str]]:
     return {"__entity": {"type": f"Accord::{kind}", "id": ident}}
 
 
+def _partners(handles: frozenset[str]) -> list[dict[str, dict[str, str]]]:
+    return [_ref("Partner", p) for p in sorted(handles)]
+
+
+def _coordination_attrs(resource: CoordinationResource) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"platform": _partners(resource.platform)}
+    match resource:
+        case CaseResource():
+            attrs["parties"] = _partners(resource.parties)
+        case PlanResource():
+            attrs["owner"] = _ref("Partner", resource.owner)
+            attrs["kind"] = resource.kind
+            attrs["norad_id"] = resource.norad_id
+            attrs["case_parties"] = _partners(resource.case_parties)
+        case DisputeResource():
+            attrs["parties"] = _partners(resource.parties)
+            attrs["mediators"] = _partners(resource.mediators)
+        case ComplianceReportResource():
+            attrs["obligor"] = _ref("Partner", resource.obligor)
+            attrs["beneficiaries"] = _partners(resource.beneficiaries)
+    return attrs
+
+
 def _resource_attrs(resource: Resource) -> dict[str, Any]:
     if not resource.is_data:
         assert isinstance(resource.kind, AdminResourceType)
@@ -268,10 +378,15 @@ def _to_cedar(requests: Sequence[AccessRequest]) -> tuple[list[dict], list[dict]
             )
             partners.add(principal.partner)
         resource = request.resource
-        kind = "DataItem" if resource.is_data else "AdminItem"
-        entities.append(_entity(kind, f"r{index}", _resource_attrs(resource), []))
-        partners.add(resource.owner)
-        partners.update(resource.parties)
+        if isinstance(resource, Resource):
+            kind = "DataItem" if resource.is_data else "AdminItem"
+            entities.append(_entity(kind, f"r{index}", _resource_attrs(resource), []))
+            partners.add(resource.owner)
+            partners.update(resource.parties)
+        else:
+            kind = resource.cedar_type
+            entities.append(_entity(kind, f"r{index}", _coordination_attrs(resource), []))
+            partners.update(resource.partners())
         cedar_requests.append(
             {
                 "principal": {"type": "Accord::Principal", "id": principals[principal]},
