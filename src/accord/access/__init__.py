@@ -8,6 +8,17 @@ release conditions, `data.released` audit entries, 404 for what is not granted),
 audited state changes of agreements, assets, API keys and console users. See docs/access.md.
 """
 
+from accord.access._agreement_workflows import (
+    PartnerSignature,
+    amend_agreement,
+    edit_agreement_draft,
+    lifecycle_submission,
+    propose_agreement,
+    resume_agreement,
+    sign_agreement,
+    suspend_agreement,
+    terminate_agreement,
+)
 from accord.access._catalog import (
     MAX_PAGE_SIZE,
     MAX_RELEASE_SUBJECTS,
@@ -73,17 +84,11 @@ from accord.access._workflows import (
     API_KEY_PURPOSE,
     add_console_user,
     add_partner_contact,
-    amend_agreement,
     claim_satellite,
     create_api_key,
-    propose_agreement,
     remove_partner_contact,
-    resume_agreement,
     revoke_api_key,
     rotate_api_key,
-    sign_agreement,
-    suspend_agreement,
-    terminate_agreement,
     withdraw_claim,
 )
 
@@ -103,6 +108,7 @@ __all__ = [
     "ListingError",
     "ListingPlan",
     "NotFoundError",
+    "PartnerSignature",
     "PolicyCache",
     "Principal",
     "ReleasedCdm",
@@ -121,10 +127,12 @@ __all__ = [
     "create_api_key",
     "default_cache",
     "degrade_cdm",
+    "edit_agreement_draft",
     "get_visible_cdm",
     "get_visible_event",
     "get_visible_object",
     "import_stations",
+    "lifecycle_submission",
     "listing_plan",
     "principal_for_partner",
     "principal_from_api_key",

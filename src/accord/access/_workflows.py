@@ -1,4 +1,6 @@
-"""State changes of partners' agreements, assets, keys and users, each with its audit entry.
+"""State changes of partners' assets, contacts, keys and users, each with its audit entry.
+
+Agreements' state changes live in `_agreement_workflows`.
 
 Every function works inside the caller's transaction and appends the audit entry there, so
 the change and its entry commit or roll back together (on SQLite the transaction must hold
@@ -13,21 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from accord.access._records import AgreementRepository
-from accord.agreements import (
-    Agreement,
-    AgreementRecord,
-    InvalidTransitionError,
-    amend,
-    propose,
-    resume,
-    sign,
-    suspend,
-    terminate,
-)
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.store import (
-    AgreementRow,
     ApiKeyRepository,
     ApiKeyRow,
     AssetRepository,
@@ -36,9 +25,7 @@ from accord.store import (
     IssuedApiKey,
     Partner,
     PartnerContact,
-    PartnerRepository,
     SatelliteClaim,
-    UnknownPartnerError,
     UserRepository,
 )
 
@@ -46,17 +33,11 @@ __all__ = [
     "API_KEY_PURPOSE",
     "add_console_user",
     "add_partner_contact",
-    "amend_agreement",
     "claim_satellite",
     "create_api_key",
-    "propose_agreement",
     "remove_partner_contact",
-    "resume_agreement",
     "revoke_api_key",
     "rotate_api_key",
-    "sign_agreement",
-    "suspend_agreement",
-    "terminate_agreement",
     "withdraw_claim",
 ]
 
@@ -70,186 +51,6 @@ def _now(at: datetime | None) -> datetime:
 
 def _actor(partner: Partner) -> Actor:
     return Actor.partner(str(partner.id))
-
-
-def _handle(partner: Partner) -> str:
-    if partner.handle is None:
-        raise UnknownPartnerError(f"partner {partner.name!r} has no handle; it cannot sign")
-    return partner.handle
-
-
-# --- agreements ---------------------------------------------------------------------------
-
-
-def _check_parties_registered(session: Session, document: Agreement) -> None:
-    partners = PartnerRepository(session)
-    missing = [p.partner for p in document.parties if partners.find_by_handle(p.partner) is None]
-    if missing:
-        raise UnknownPartnerError(
-            f"agreement {document.id!r}: parties {', '.join(missing)} are not registered "
-            "partner handles; register them first (`accord partner add NAME --kind KIND "
-            "--handle HANDLE`)"
-        )
-
-
-def _agreement_event(
-    action: AuditAction,
-    partner: Partner,
-    record: AgreementRecord,
-    *,
-    content_sha256: str | None = None,
-    **details: object,
-) -> AuditEvent:
-    return AuditEvent(
-        action,
-        _actor(partner),
-        subjects=(SubjectRef("agreement", record.agreement_id),),
-        content_sha256=content_sha256,
-        details={k: v for k, v in details.items() if v is not None} or None,
-    )
-
-
-def propose_agreement(
-    session: Session, document: Agreement, *, by: Partner, at: datetime | None = None
-) -> AgreementRecord:
-    """Store version 1 of a new agreement proposed by `by` (a signatory) and log it."""
-    repository = AgreementRepository(session)
-    if session.get(AgreementRow, document.id) is not None:
-        raise InvalidTransitionError(
-            document.id, "propose", "it already exists; amend it with the next version"
-        )
-    _check_parties_registered(session, document)
-    record = propose(document, by=_handle(by), at=_now(at))
-    repository.save(record)
-    AuditLog(session).append(
-        [
-            _agreement_event(
-                AuditAction.AGREEMENT_VERSION_PROPOSED,
-                by,
-                record,
-                content_sha256=record.latest.content_sha256,
-                version=1,
-            )
-        ]
-    )
-    return record
-
-
-def amend_agreement(
-    session: Session, document: Agreement, *, by: Partner, at: datetime | None = None
-) -> AgreementRecord:
-    """Store the next version of a signed agreement (every signatory signs it anew)."""
-    repository = AgreementRepository(session)
-    _check_parties_registered(session, document)
-    record = amend(repository.get(document.id), document, by=_handle(by), at=_now(at))
-    repository.save(record)
-    number = record.latest.number
-    AuditLog(session).append(
-        [
-            _agreement_event(
-                AuditAction.AGREEMENT_VERSION_PROPOSED,
-                by,
-                record,
-                content_sha256=record.latest.content_sha256,
-                version=number,
-                amends=number - 1,
-            )
-        ]
-    )
-    return record
-
-
-def sign_agreement(
-    session: Session,
-    agreement_id: str,
-    *,
-    by: Partner,
-    at: datetime | None = None,
-    version: int | None = None,
-    content_sha256: str | None = None,
-    signer: str | None = None,
-) -> AgreementRecord:
-    """Record `by`'s signature of the latest version; `version` and `content_sha256` default
-    to the latest's (what the CLI has just shown). The last signature of an amendment also
-    logs `agreement.amended`."""
-    repository = AgreementRepository(session)
-    record = repository.get(agreement_id)
-    latest = record.latest
-    record = sign(
-        record,
-        party=_handle(by),
-        at=_now(at),
-        version=latest.number if version is None else version,
-        content_sha256=latest.content_sha256 if content_sha256 is None else content_sha256,
-        signer=signer,
-    )
-    repository.save(record)
-    signed = record.latest
-    events = [
-        _agreement_event(
-            AuditAction.AGREEMENT_VERSION_SIGNED,
-            by,
-            record,
-            content_sha256=signed.content_sha256,
-            version=signed.number,
-        )
-    ]
-    if signed.fully_signed_at is not None and signed.number > 1:
-        events.append(
-            _agreement_event(
-                AuditAction.AGREEMENT_AMENDED,
-                by,
-                record,
-                content_sha256=signed.content_sha256,
-                version=signed.number,
-            )
-        )
-    AuditLog(session).append(events)
-    return record
-
-
-def _lifecycle(
-    session: Session,
-    agreement_id: str,
-    by: Partner,
-    at: datetime | None,
-    reason: str,
-    action: AuditAction,
-) -> AgreementRecord:
-    if not reason.strip():
-        raise ValueError(f"agreement {agreement_id!r}: give a reason (--reason TEXT)")
-    transition = {
-        AuditAction.AGREEMENT_SUSPENDED: suspend,
-        AuditAction.AGREEMENT_RESUMED: resume,
-        AuditAction.AGREEMENT_TERMINATED: terminate,
-    }[action]
-    repository = AgreementRepository(session)
-    record = transition(repository.get(agreement_id), by=_handle(by), at=_now(at), reason=reason)
-    repository.save(record)
-    # The reason stays in the store: free text may name people, and the log is forever.
-    AuditLog(session).append([_agreement_event(action, by, record)])
-    return record
-
-
-def suspend_agreement(
-    session: Session, agreement_id: str, *, by: Partner, reason: str, at: datetime | None = None
-) -> AgreementRecord:
-    """Suspend the agreement from `at`: its clauses grant nothing until resumed."""
-    return _lifecycle(session, agreement_id, by, at, reason, AuditAction.AGREEMENT_SUSPENDED)
-
-
-def resume_agreement(
-    session: Session, agreement_id: str, *, by: Partner, reason: str, at: datetime | None = None
-) -> AgreementRecord:
-    """End a suspension: the version that applies is in force again."""
-    return _lifecycle(session, agreement_id, by, at, reason, AuditAction.AGREEMENT_RESUMED)
-
-
-def terminate_agreement(
-    session: Session, agreement_id: str, *, by: Partner, reason: str, at: datetime | None = None
-) -> AgreementRecord:
-    """Terminate the agreement for good."""
-    return _lifecycle(session, agreement_id, by, at, reason, AuditAction.AGREEMENT_TERMINATED)
 
 
 # --- assets -------------------------------------------------------------------------------

@@ -317,7 +317,9 @@ def amend(
         raise InvalidTransitionError(
             record.agreement_id,
             "amend",
-            f"version {latest.number} is unsigned; edit it instead of amending",
+            f"version {latest.number} is unsigned; edit it instead of amending "
+            f"(`accord agreement edit`, PUT /api/v1/agreements/{record.agreement_id}/versions/"
+            f"{latest.number})",
         )
     _check_same_agreement(record, document, latest.number + 1, "amend")
     # Only a party already bound may propose to change the terms: a signatory of the version

@@ -9,7 +9,6 @@ server). See docs/audit.md.
 """
 
 from accord.audit._actions import ACTION_SPECS, ActionSpec, AuditAction
-from accord.audit._admission import admit_partner, admit_partner_once
 from accord.audit._entries import (
     ENTRY_FORMAT_VERSION,
     MAX_ENTRY_BYTES,
@@ -31,7 +30,6 @@ from accord.audit._errors import (
     KeyFileError,
     KeyFilePermissionError,
     LogIntegrityError,
-    LogKeyMissingError,
     LogSourceError,
     MissingSubtreeError,
     NoteFormatError,
@@ -58,7 +56,6 @@ from accord.audit._log import (
     StoredSubtreeHashes,
     open_log_signer,
 )
-from accord.audit._log_signatures import UNCHECKABLE_SIGNATURE, LoggedPartnerKeys
 from accord.audit._merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -82,18 +79,18 @@ from accord.audit._notes import (
 )
 from accord.audit._partner_keys import (
     PARTNER_KEY_PURPOSE,
-    PUBLIC_KEY_DETAIL,
-    PartnerKeyRecord,
-    partner_key_records,
     register_partner_key,
     revoke_partner_key,
 )
 from accord.audit._proofs import consistency_proof, inclusion_proof, tree_root
 from accord.audit._submissions import (
     SUBMISSION_STATEMENT_PREFIX,
+    canonical_submission,
+    decode_submission_signature,
     public_key_sha256,
     sign_submission,
     submission_statement,
+    verified_partner_submission,
     verify_entry_submission,
     verify_submission,
     verify_submission_sha256,
@@ -123,9 +120,7 @@ __all__ = [
     "LOG_KEY_FILE",
     "MAX_ENTRY_BYTES",
     "PARTNER_KEY_PURPOSE",
-    "PUBLIC_KEY_DETAIL",
     "SUBMISSION_STATEMENT_PREFIX",
-    "UNCHECKABLE_SIGNATURE",
     "ActionSpec",
     "Actor",
     "AppendResult",
@@ -144,16 +139,13 @@ __all__ = [
     "KeyFileError",
     "KeyFilePermissionError",
     "LogIntegrityError",
-    "LogKeyMissingError",
     "LogRecord",
     "LogSourceError",
-    "LoggedPartnerKeys",
     "MissingSubtreeError",
     "NoteFormatError",
     "NoteSignatureError",
     "NoteSigner",
     "NoteVerifier",
-    "PartnerKeyRecord",
     "ProofError",
     "SignedCheckpoint",
     "StoredSubtreeHashes",
@@ -164,11 +156,11 @@ __all__ = [
     "SubtreeId",
     "VerificationFailure",
     "VerificationReport",
-    "admit_partner",
-    "admit_partner_once",
+    "canonical_submission",
     "consistency_proof",
     "content_sha256",
     "create_signing_key",
+    "decode_submission_signature",
     "entry_bytes",
     "entry_leaf_hash",
     "fetch_checkpoint",
@@ -188,7 +180,6 @@ __all__ = [
     "open_log_signer",
     "open_note",
     "parse_entry",
-    "partner_key_records",
     "perfect_cover",
     "public_key_sha256",
     "read_export",
@@ -200,6 +191,7 @@ __all__ = [
     "split_point",
     "submission_statement",
     "tree_root",
+    "verified_partner_submission",
     "verify_consistency",
     "verify_entry_submission",
     "verify_inclusion",

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -28,7 +27,7 @@ from accord.audit import (
     SubjectRef,
     SubmissionSignature,
     SubmissionSignatureError,
-    verify_submission_sha256,
+    verified_partner_submission,
 )
 from accord.formats import (
     MAX_NORAD_ID,
@@ -45,7 +44,6 @@ from accord.store import (
     DuplicateElementSet,
     IngestMode,
     Partner,
-    PartnerKeyRepository,
     PartnerRepository,
     SourceKind,
     transaction,
@@ -344,55 +342,32 @@ def _store_batch(session: Session, batch: _BatchToStore) -> IngestReport:
 def _verified_submission(
     session: Session, partner: Partner, batch: _BatchToStore
 ) -> SubmissionSignature:
-    """The batch's signature, checked against the partner's active keys (reads only).
+    """The batch's signature, checked against the partner's keys (reads only).
 
-    Ed25519 signatures name no key, so each active key is tried; a signature made by one of
-    the partner's revoked keys is told apart, since its fix differs.
+    `accord.audit.verified_partner_submission` does the work for every kind of submission;
+    its refusal is re-raised as CatalogSignatureError, which callers of the import catch.
     """
     assert batch.signature is not None
-    where = f"{batch.source_name}: signed batch from partner {partner.name!r} (id {partner.id})"
+    what = f"{batch.source_name}: catalog batch"
     if batch.file_sha256 is None:
         raise CatalogSignatureError(
-            f"{where} has no file SHA-256 to check the signature over; pass the exact bytes "
-            "(import_catalog) or their `file_sha256` with the reading"
+            f"{what} from partner {partner.name!r} (id {partner.id}) has no file SHA-256 to "
+            "check the signature over; pass the exact bytes (import_catalog) or their "
+            "`file_sha256` with the reading"
         )
-    if len(batch.signature) != 64:
-        raise CatalogSignatureError(
-            f"{where}: an Ed25519 signature has 64 bytes, got {len(batch.signature)}; pass "
-            "the raw signature (or its base64 form to the CLI); nothing was stored"
+    try:
+        return verified_partner_submission(
+            session,
+            partner,
+            AuditAction.CATALOG_BATCH_ACCEPTED,
+            batch.file_sha256,
+            batch.signature,
+            what=what,
         )
-    keys = PartnerKeyRepository(session).signing_keys(partner)
-    for key in keys:
-        candidate = SubmissionSignature(key.key_sha256, batch.signature)
-        try:
-            verify_submission_sha256(
-                Ed25519PublicKey.from_public_bytes(key.public_key),
-                AuditAction.CATALOG_BATCH_ACCEPTED,
-                str(partner.id),
-                batch.file_sha256,
-                candidate,
-            )
-        except SubmissionSignatureError:
-            continue
-        if key.revoked_at is not None:
-            raise CatalogSignatureError(
-                f"{where} is signed by key {key.key_sha256}, revoked at "
-                f"{key.revoked_at.isoformat()}; sign with an active key (register a new one "
-                "with `accord partner key add`); nothing was stored"
-            )
-        return candidate
-    active = sum(1 for key in keys if key.revoked_at is None)
-    if active == 0:
-        state = "the partner has no active signing key"
-        fix = "register the partner's public key with `accord partner key add`"
-    else:
-        state = f"it verifies with none of the partner's {active} active key(s)"
-        fix = (
-            "sign the statement `accord-submission/v1`, `catalog.batch`, "
-            f"{partner.id}, {batch.file_sha256} (one per line, each ending in a newline) "
-            "over the exact bytes submitted, with a registered key of this partner"
-        )
-    raise CatalogSignatureError(f"{where}: signature refused, {state}; {fix}. Nothing was stored")
+    except CatalogSignatureError:
+        raise
+    except SubmissionSignatureError as exc:
+        raise CatalogSignatureError(str(exc)) from None
 
 
 def _storable(

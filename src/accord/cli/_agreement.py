@@ -1,4 +1,8 @@
-"""`accord agreement ...`: validate, propose, amend, sign, show, list and the lifecycle."""
+"""`accord agreement ...`: validate, propose, amend, edit, sign, show, list and the lifecycle.
+
+Every change takes the party's optional Ed25519 signature of its submission statement
+(`--signature FILE`, raw or base64, and `--key-id` to name the registered key; docs/audit.md).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from rich.table import Table
 
 from accord.access import (
     AgreementRepository,
+    PartnerSignature,
     amend_agreement,
+    edit_agreement_draft,
     propose_agreement,
     resume_agreement,
     sign_agreement,
@@ -18,6 +24,7 @@ from accord.access import (
     terminate_agreement,
 )
 from accord.agreements import Agreement, AgreementError, AgreementValidationError, load_agreement
+from accord.audit import SubmissionSignatureError, decode_submission_signature
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.startup import open_store
 from accord.store import PartnerRepository, transaction
@@ -47,6 +54,35 @@ def _load(path: Path) -> Agreement:
 
 _FILE = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="YAML or JSON file.")
 _PARTNER = typer.Option(..., "--partner", "-p", help="Partner acting (name or handle).")
+_SIGNATURE = typer.Option(
+    None,
+    "--signature",
+    exists=True,
+    dir_okay=False,
+    readable=True,
+    help="The partner's Ed25519 signature of the submission statement (raw 64 bytes or "
+    "base64; docs/audit.md says which bytes each action hashes).",
+)
+_KEY_ID = typer.Option(
+    None,
+    "--key-id",
+    help="SHA-256 hex of the registered public key that signed (default: try each key).",
+)
+#: Refusals the commands turn into a one-line error (nothing is written).
+_REFUSED = (AgreementError, LookupError, SubmissionSignatureError)
+
+
+def _signature(path: Path | None, key_id: str | None) -> PartnerSignature | None:
+    """The signature file's 64 bytes (raw or base64), or None when unsigned."""
+    if path is None:
+        if key_id is not None:
+            raise _fail("--key-id names the key of a signature; give --signature FILE too")
+        return None
+    try:
+        raw = decode_submission_signature(path.read_bytes(), where=f"--signature {path}")
+    except SubmissionSignatureError as exc:
+        raise _fail(str(exc)) from None
+    return PartnerSignature(raw, key_id)
 
 
 @agreement_app.command("validate")
@@ -60,15 +96,22 @@ def validate(path: Path = _FILE) -> None:
 
 
 @agreement_app.command("propose")
-def propose_command(ctx: typer.Context, path: Path = _FILE, partner: str = _PARTNER) -> None:
+def propose_command(
+    ctx: typer.Context,
+    path: Path = _FILE,
+    partner: str = _PARTNER,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
+) -> None:
     """Store version 1 of a new agreement, proposed by one of its signatories (logged)."""
     document = _load(path)
+    signed = _signature(signature, key_id)
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
             by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = propose_agreement(session, document, by=by)
-    except (AgreementError, LookupError) as exc:
+            record = propose_agreement(session, document, by=by, signature=signed)
+    except _REFUSED as exc:
         raise _fail(str(exc)) from None
     typer.echo(
         f"Proposed {record.agreement_id} version 1 ({record.latest.content_sha256}); "
@@ -77,22 +120,71 @@ def propose_command(ctx: typer.Context, path: Path = _FILE, partner: str = _PART
 
 
 @agreement_app.command("amend")
-def amend_command(ctx: typer.Context, path: Path = _FILE, partner: str = _PARTNER) -> None:
-    """Store the next version of an agreement; every signatory signs it again (logged)."""
+def amend_command(
+    ctx: typer.Context,
+    path: Path = _FILE,
+    partner: str = _PARTNER,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
+) -> None:
+    """Store the next version of an agreement; every required signer signs it (logged).
+
+    Proposed by a signatory of the version in force; parties it drops sign it too.
+    """
     document = _load(path)
+    signed = _signature(signature, key_id)
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
             by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = amend_agreement(session, document, by=by)
-    except (AgreementError, LookupError) as exc:
+            record = amend_agreement(session, document, by=by, signature=signed)
+    except _REFUSED as exc:
         raise _fail(str(exc)) from None
     latest = record.latest
+    departing = (
+        f" (leaving: {', '.join(sorted(latest.departing))}, who sign their departure)"
+        if latest.departing
+        else ""
+    )
     typer.echo(
         f"Proposed {record.agreement_id} version {latest.number} ({latest.content_sha256}) "
         f"amending version {latest.number - 1}; awaiting signatures of "
-        f"{', '.join(sorted(latest.awaiting))}. Until they are all in, the version in force "
-        "stays in force."
+        f"{', '.join(sorted(latest.awaiting))}{departing}. Until they are all in, the version "
+        "in force stays in force."
+    )
+
+
+@agreement_app.command("edit")
+def edit_command(
+    ctx: typer.Context,
+    agreement_id: str = typer.Argument(..., help="Agreement id (the document must carry it)."),
+    path: Path = _FILE,
+    partner: str = _PARTNER,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
+) -> None:
+    """Replace the text of the latest version while no party has signed it (logged).
+
+    Only a signatory of that version may; the document keeps the id and version number.
+    """
+    document = _load(path)
+    if document.id != agreement_id:
+        raise _fail(
+            f"{path} is agreement {document.id!r}, not {agreement_id!r}; edit an agreement "
+            "with a document of the same id"
+        )
+    signed = _signature(signature, key_id)
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            record = edit_agreement_draft(session, document, by=by, signature=signed)
+    except _REFUSED as exc:
+        raise _fail(str(exc)) from None
+    latest = record.latest
+    typer.echo(
+        f"Edited {agreement_id} version {latest.number} ({latest.content_sha256}); awaiting "
+        f"signatures of {', '.join(sorted(latest.awaiting))}."
     )
 
 
@@ -104,14 +196,17 @@ def sign_command(
     version: int | None = typer.Option(
         None, "--version", help="Version to sign (default: the latest); refused if stale."
     ),
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Sign the latest version of an agreement for a party (logged)."""
+    signed = _signature(signature, key_id)
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
             by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = sign_agreement(session, agreement_id, by=by, version=version)
-    except (AgreementError, LookupError) as exc:
+            record = sign_agreement(session, agreement_id, by=by, version=version, signature=signed)
+    except _REFUSED as exc:
         raise _fail(str(exc)) from None
     latest = record.latest
     state = (
@@ -190,14 +285,17 @@ def suspend_command(
     agreement_id: str = typer.Argument(..., help="Agreement id."),
     partner: str = _PARTNER,
     reason: str = _REASON,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Suspend an agreement now: its clauses grant nothing until resumed (logged)."""
+    signed = _signature(signature, key_id)
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
             by = PartnerRepository(session).get_by_name_or_handle(partner)
-            suspend_agreement(session, agreement_id, by=by, reason=reason)
-    except (AgreementError, LookupError) as exc:
+            suspend_agreement(session, agreement_id, by=by, reason=reason, signature=signed)
+    except _REFUSED as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Suspended {agreement_id}.")
 
@@ -210,14 +308,17 @@ def resume_command(
     reason: str = typer.Option(
         "suspension ended", "--reason", help="Why (kept in the store, not in the audit log)."
     ),
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """End a suspension: the version that applies is in force again (logged)."""
+    signed = _signature(signature, key_id)
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
             by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = resume_agreement(session, agreement_id, by=by, reason=reason)
-    except (AgreementError, LookupError) as exc:
+            record = resume_agreement(session, agreement_id, by=by, reason=reason, signature=signed)
+    except _REFUSED as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Resumed {agreement_id}: {record.status_at(datetime.now(UTC)).value} now.")
 
@@ -228,13 +329,16 @@ def terminate_command(
     agreement_id: str = typer.Argument(..., help="Agreement id."),
     partner: str = _PARTNER,
     reason: str = _REASON,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Terminate an agreement for good (logged)."""
+    signed = _signature(signature, key_id)
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
             by = PartnerRepository(session).get_by_name_or_handle(partner)
-            terminate_agreement(session, agreement_id, by=by, reason=reason)
-    except (AgreementError, LookupError) as exc:
+            terminate_agreement(session, agreement_id, by=by, reason=reason, signature=signed)
+    except _REFUSED as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"Terminated {agreement_id}.")

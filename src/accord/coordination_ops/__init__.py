@@ -74,6 +74,7 @@ from accord.coordination_ops._secrets import (
     WebhookSecretKeyError,
     is_encrypted,
 )
+from accord.coordination_ops._steps import signed_decision
 from accord.coordination_ops._subscriptions import (
     MAX_SECRET_CHARS,
     SIGNATURE_HEADER,
@@ -157,4 +158,5 @@ __all__ = [
     "send_pending",
     "set_asset_profile",
     "set_rule_set",
+    "signed_decision",
 ]

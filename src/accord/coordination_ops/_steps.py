@@ -2,26 +2,111 @@
 
 Every workflow step calls `record_case_events` / `record_dispute_events` in its own
 transaction, so the new state, its audit entries and its queued notifications commit (or
-roll back) together.
+roll back) together. A partner's signed decision is verified by `signed_decision` before the
+step runs and attached to the step's entry that the partner made (docs/audit.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from accord.access import AgreementRepository
+from accord.access import AgreementRepository, PartnerSignature
 from accord.agreements import Agreement, agreements_in_force
-from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.audit import (
+    Actor,
+    AuditAction,
+    AuditEvent,
+    AuditLog,
+    SubjectRef,
+    SubmissionSignature,
+    SubmissionSignatureError,
+    canonical_submission,
+    content_sha256,
+    verified_partner_submission,
+)
 from accord.coordination import CaseEvent, DisputeEvent
 from accord.coordination_ops._notify import queue_notification
 from accord.coordination_ops._subscriptions import Topic
 from accord.store import CoordinationStepRow, PartnerRepository
 
-__all__ = ["actor_of", "audit_details", "in_force", "record_case_events", "record_dispute_events"]
+__all__ = [
+    "actor_of",
+    "audit_details",
+    "in_force",
+    "record_case_events",
+    "record_dispute_events",
+    "signed_decision",
+]
+
+#: `session.info` key of the verified signature waiting for its step's entry.
+_PENDING = "accord.signed_decision"
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingSubmission:
+    by: str
+    payload_sha256: str
+    submission: SubmissionSignature
+
+
+@contextmanager
+def signed_decision(
+    session: Session,
+    *,
+    by: str,
+    action: AuditAction,
+    decision: Mapping[str, object],
+    signature: PartnerSignature | None,
+    what: str,
+) -> Iterator[None]:
+    """Verify partner `by`'s signature of `decision` and keep it in the entry of its step.
+
+    `decision` is what the partner submitted (the request body's fields it sent, with the
+    case or dispute id and the decision's name); the signature covers the SHA-256 of its
+    RFC 8785 canonical JSON. It is checked before the step runs (SubmissionSignatureError,
+    nothing written), then attached, with that hash as `content_sha256`, to the first entry
+    of the step whose actor is `by`. No signature: the step runs as before.
+    """
+    if signature is None:
+        yield
+        return
+    partner = PartnerRepository(session).get_by_handle(by)
+    digest = content_sha256(canonical_submission(dict(decision)))
+    verified = verified_partner_submission(
+        session,
+        partner,
+        action,
+        digest,
+        signature.signature,
+        key_sha256=signature.key_sha256,
+        what=what,
+    )
+    session.info[_PENDING] = _PendingSubmission(by, digest, verified)
+    try:
+        yield
+        if _PENDING in session.info:
+            raise SubmissionSignatureError(
+                f"{what}: the step recorded no entry by {by!r} to keep the signature in; "
+                "nothing was stored"
+            )
+    finally:
+        session.info.pop(_PENDING, None)
+
+
+def _claim_signature(
+    session: Session, by: str | None
+) -> tuple[str | None, SubmissionSignature | None]:
+    pending = session.info.get(_PENDING)
+    if not isinstance(pending, _PendingSubmission) or by != pending.by:
+        return None, None
+    del session.info[_PENDING]
+    return pending.payload_sha256, pending.submission
 
 
 def in_force(session: Session, at: datetime) -> tuple[Agreement, ...]:
@@ -53,7 +138,8 @@ def audit_details(value: object) -> Any:
 
 
 def _by(detail: Mapping[str, object]) -> str | None:
-    by = detail.get("by")
+    # A dispute's decision names its maker `decided_by`; it is the step's actor all the same.
+    by = detail.get("by", detail.get("decided_by"))
     return by if isinstance(by, str) else None
 
 
@@ -67,12 +153,15 @@ def record_case_events(
     seqs: list[int] = []
     for offset, event in enumerate(events):
         by = _by(event.detail)
+        signed_sha256, submission = _claim_signature(session, by)
         appended = AuditLog(session).append(
             [
                 AuditEvent(
                     AuditAction.COORDINATION_STEP_RECORDED,
                     actor_of(session, by),
                     subjects=(SubjectRef("coordination_case", case_id),),
+                    content_sha256=signed_sha256,
+                    submission=submission,
                     details=audit_details({"step": event.kind, **event.detail}),
                     time=event.at,
                 )
@@ -111,12 +200,15 @@ def record_dispute_events(session: Session, events: Sequence[DisputeEvent]) -> l
     seqs: list[int] = []
     for event in events:
         by = _by(event.detail)
+        signed_sha256, submission = _claim_signature(session, by)
         appended = AuditLog(session).append(
             [
                 AuditEvent(
                     AuditAction.DISPUTE_STEP_RECORDED,
                     actor_of(session, by),
                     subjects=(SubjectRef("dispute", event.dispute_id),),
+                    content_sha256=signed_sha256,
+                    submission=submission,
                     details=audit_details({"step": event.kind, **event.detail}),
                     time=event.at,
                 )

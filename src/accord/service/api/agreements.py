@@ -5,15 +5,17 @@ gets 404, as for data. Proposing, signing, amending, suspending, resuming and te
 need `administer` on the agreement (an admin of a party: `base/admin-administers-own`); a
 party that may see it but not do that gets 403. Documents arrive as YAML or JSON text and
 are validated against the published schema; a 422 problem lists every problem found.
+Every change may carry the party's signature (`X-Accord-Signature`, see `_signatures`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -21,9 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from accord.access import (
     AgreementRepository,
     NotFoundError,
+    PartnerSignature,
     Principal,
     amend_agreement,
     authorize,
+    edit_agreement_draft,
     propose_agreement,
     resume_agreement,
     sign_agreement,
@@ -37,12 +41,14 @@ from accord.agreements import (
     AgreementRecord,
     AgreementStatus,
     AgreementVersion,
+    InvalidTransitionError,
     Resource,
     agreement_schema,
     load_agreement,
 )
 from accord.service._auth import CurrentPrincipal
 from accord.service.api._common import Forbidden, Page, PageLimit, PageOffset, paginate, store
+from accord.service.api._signatures import SubmittedSignature, refused_as_422
 from accord.store import PartnerRepository
 
 __all__ = ["router"]
@@ -83,6 +89,10 @@ class AgreementVersionPublic(BaseModel):
     proposed_at: datetime
     fully_signed_at: datetime | None
     awaiting: list[str]
+    departing: list[str] = Field(
+        description="parties of the amended or in-force version that this one drops: they "
+        "sign it too (docs/agreements.md)"
+    )
     signatures: list[SignaturePublic]
     document: dict[str, Any]
 
@@ -143,6 +153,7 @@ def _version_public(version: AgreementVersion) -> AgreementVersionPublic:
         proposed_at=version.proposed_at,
         fully_signed_at=version.fully_signed_at,
         awaiting=sorted(version.awaiting),
+        departing=sorted(version.departing),
         signatures=[
             SignaturePublic(
                 party=s.party,
@@ -244,12 +255,14 @@ def list_versions(
     openapi_extra=_DOCUMENT_BODY,
     responses={422: {"description": "invalid document; `errors` lists every problem"}},
 )
-async def propose(request: Request, principal: CurrentPrincipal) -> AgreementPublic:
+async def propose(
+    request: Request, principal: CurrentPrincipal, signature: SubmittedSignature
+) -> AgreementPublic:
     """Store a new agreement proposed by the caller's partner (an admin of a signatory)."""
     document = await _document(request, "api: POST /api/v1/agreements")
 
     def run() -> AgreementPublic:
-        with store(request) as session:
+        with refused_as_422(), store(request) as session:
             resource = _resource(document.id, document.party_ids, principal.partner)
             if not authorize(session, principal, AccessAction.ADMINISTER, resource):
                 raise Forbidden(
@@ -257,7 +270,7 @@ async def propose(request: Request, principal: CurrentPrincipal) -> AgreementPub
                     "or a key with the admin scope)"
                 )
             by = PartnerRepository(session).get(principal.partner_id)
-            record = propose_agreement(session, document, by=by)
+            record = propose_agreement(session, document, by=by, signature=signature)
             return _public(record, datetime.now(UTC))
 
     return await run_in_threadpool(run)
@@ -271,13 +284,13 @@ async def propose(request: Request, principal: CurrentPrincipal) -> AgreementPub
     responses={404: {}, 409: {}, 422: {}},
 )
 async def amend(
-    request: Request, principal: CurrentPrincipal, agreement_id: str
+    request: Request, principal: CurrentPrincipal, agreement_id: str, signature: SubmittedSignature
 ) -> AgreementPublic:
-    """Store the next version of a signed agreement; every signatory signs it again."""
+    """Store the next version of a signed agreement; every required signer signs it again."""
     document = await _document(request, f"api: POST /api/v1/agreements/{agreement_id}/versions")
 
     def run() -> AgreementPublic:
-        with store(request) as session:
+        with refused_as_422(), store(request) as session:
             _administered(session, principal, agreement_id)
             if document.id != agreement_id:
                 raise HTTPException(
@@ -286,7 +299,52 @@ async def amend(
                     "agreement with a document of the same id",
                 )
             by = PartnerRepository(session).get(principal.partner_id)
-            return _public(amend_agreement(session, document, by=by), datetime.now(UTC))
+            record = amend_agreement(session, document, by=by, signature=signature)
+            return _public(record, datetime.now(UTC))
+
+    return await run_in_threadpool(run)
+
+
+@router.put(
+    "/{agreement_id}/versions/{number}",
+    summary="Edit an unsigned version",
+    openapi_extra=_DOCUMENT_BODY,
+    responses={403: {}, 404: {}, 409: {}, 422: {}},
+)
+async def edit(
+    request: Request,
+    principal: CurrentPrincipal,
+    agreement_id: str,
+    number: Annotated[int, PathParam(ge=1, le=1_000_000)],
+    signature: SubmittedSignature,
+) -> AgreementPublic:
+    """Replace the text of the latest version while no party has signed it (logged).
+
+    Only a signatory of that version may edit it; the document keeps the agreement's id and
+    the version's number. Once anyone has signed, 409: amend it with the next version.
+    """
+    source = f"api: PUT /api/v1/agreements/{agreement_id}/versions/{number}"
+    document = await _document(request, source)
+
+    def run() -> AgreementPublic:
+        with refused_as_422(), store(request) as session:
+            record = _administered(session, principal, agreement_id)
+            if (document.id, document.version) != (agreement_id, number):
+                raise HTTPException(
+                    422,
+                    f"the document says {document.id!r} version {document.version}; send "
+                    f"{agreement_id!r} version {number} to edit that version",
+                )
+            if number != record.latest.number:
+                raise InvalidTransitionError(
+                    agreement_id,
+                    "edit",
+                    f"version {number} is not the latest (version {record.latest.number}); "
+                    "only the latest version can be edited, and only before anyone signs it",
+                )
+            by = PartnerRepository(session).get(principal.partner_id)
+            record = edit_agreement_draft(session, document, by=by, signature=signature)
+            return _public(record, datetime.now(UTC))
 
     return await run_in_threadpool(run)
 
@@ -295,10 +353,14 @@ async def amend(
     "/{agreement_id}/sign", summary="Sign the latest version", responses={404: {}, 409: {}}
 )
 def sign(
-    request: Request, principal: CurrentPrincipal, agreement_id: str, body: SignCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    agreement_id: str,
+    body: SignCreate,
+    signature: SubmittedSignature,
 ) -> AgreementPublic:
     """Record the caller's partner's signature of the latest version."""
-    with store(request) as session:
+    with refused_as_422(), store(request) as session:
         _administered(session, principal, agreement_id)
         by = PartnerRepository(session).get(principal.partner_id)
         record = sign_agreement(
@@ -308,6 +370,7 @@ def sign(
             version=body.version,
             content_sha256=body.content_sha256,
             signer=body.signer,
+            signature=signature,
         )
         return _public(record, datetime.now(UTC))
 
@@ -318,32 +381,46 @@ def _lifecycle(
     agreement_id: str,
     reason: str,
     how: Callable[..., AgreementRecord],
+    signature: PartnerSignature | None,
 ) -> AgreementPublic:
-    with store(request) as session:
+    with refused_as_422(), store(request) as session:
         _administered(session, principal, agreement_id)
         by = PartnerRepository(session).get(principal.partner_id)
-        return _public(how(session, agreement_id, by=by, reason=reason), datetime.now(UTC))
+        record = how(session, agreement_id, by=by, reason=reason, signature=signature)
+        return _public(record, datetime.now(UTC))
 
 
 @router.post("/{agreement_id}/suspend", summary="Suspend", responses={404: {}, 409: {}})
 def suspend(
-    request: Request, principal: CurrentPrincipal, agreement_id: str, body: LifecycleCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    agreement_id: str,
+    body: LifecycleCreate,
+    signature: SubmittedSignature,
 ) -> AgreementPublic:
     """Suspend the agreement now: its clauses grant nothing until resumed."""
-    return _lifecycle(request, principal, agreement_id, body.reason, suspend_agreement)
+    return _lifecycle(request, principal, agreement_id, body.reason, suspend_agreement, signature)
 
 
 @router.post("/{agreement_id}/resume", summary="Resume", responses={404: {}, 409: {}})
 def resume(
-    request: Request, principal: CurrentPrincipal, agreement_id: str, body: LifecycleCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    agreement_id: str,
+    body: LifecycleCreate,
+    signature: SubmittedSignature,
 ) -> AgreementPublic:
     """End a suspension."""
-    return _lifecycle(request, principal, agreement_id, body.reason, resume_agreement)
+    return _lifecycle(request, principal, agreement_id, body.reason, resume_agreement, signature)
 
 
 @router.post("/{agreement_id}/terminate", summary="Terminate", responses={404: {}, 409: {}})
 def terminate(
-    request: Request, principal: CurrentPrincipal, agreement_id: str, body: LifecycleCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    agreement_id: str,
+    body: LifecycleCreate,
+    signature: SubmittedSignature,
 ) -> AgreementPublic:
     """Terminate the agreement for good."""
-    return _lifecycle(request, principal, agreement_id, body.reason, terminate_agreement)
+    return _lifecycle(request, principal, agreement_id, body.reason, terminate_agreement, signature)
