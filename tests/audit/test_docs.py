@@ -65,13 +65,14 @@ def test_example_entry_parses_hashes_and_its_signature_verifies(doc: str) -> Non
     assert entry_leaf_hash(entry).hex() == _inline(doc, "leaf-hash")
     assert entry.content_sha256 == content_sha256(EXAMPLE_PAYLOAD)
     partner_key = NoteVerifier.from_vkey(_inline(doc, "partner-key"))
-    assert partner_key.name == entry.actor.partner_id
+    # Entries name partners by store id, never by handle or name.
+    assert partner_key.name == entry.actor.partner_id == "7"
     verify_entry_submission(entry, partner_key.public_key)
 
 
 def test_example_statement_is_what_partners_sign(doc: str) -> None:
     expected = submission_statement(
-        AuditAction.CATALOG_BATCH_ACCEPTED, "esa", content_sha256(EXAMPLE_PAYLOAD)
+        AuditAction.CATALOG_BATCH_ACCEPTED, "7", content_sha256(EXAMPLE_PAYLOAD)
     )
     assert _block(doc, "statement").encode("utf-8") == expected
 

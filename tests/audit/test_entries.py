@@ -267,7 +267,7 @@ def test_changing_any_field_changes_the_leaf_hash() -> None:
     variants = [
         catalog_entry(seq=42),
         catalog_entry(time=MOMENT + timedelta(microseconds=1)),
-        catalog_entry(action=AuditAction.CATALOG_BATCH_REJECTED),
+        catalog_entry(action=AuditAction.EPHEMERIS_ACCEPTED),
         catalog_entry(actor=Actor.partner("jaxa")),
         catalog_entry(subjects=()),
         catalog_entry(content_sha256=content_sha256(PAYLOAD + b" ")),

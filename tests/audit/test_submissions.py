@@ -50,10 +50,11 @@ def test_a_valid_signature_verifies_on_receipt_and_from_the_recorded_entry() -> 
     verify_entry_submission(parse_entry(entry_bytes(entry)), public_key)
 
 
-def test_a_rejected_batch_carries_the_same_signature_as_an_accepted_one() -> None:
-    signature = sign_submission(PARTNER_KEY, ACCEPTED, "esa", PAYLOAD)
+def test_actions_of_one_submission_kind_share_the_signature() -> None:
+    """A proposed version and the amendment it becomes both sign `agreement.version`."""
+    signature = sign_submission(PARTNER_KEY, AuditAction.AGREEMENT_VERSION_PROPOSED, "esa", PAYLOAD)
     verify_submission(
-        PARTNER_KEY.public_key(), AuditAction.CATALOG_BATCH_REJECTED, "esa", PAYLOAD, signature
+        PARTNER_KEY.public_key(), AuditAction.AGREEMENT_AMENDED, "esa", PAYLOAD, signature
     )
 
 

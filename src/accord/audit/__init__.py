@@ -9,6 +9,7 @@ server). See docs/audit.md.
 """
 
 from accord.audit._actions import ACTION_SPECS, ActionSpec, AuditAction
+from accord.audit._admission import admit_partner, admit_partner_once
 from accord.audit._entries import (
     ENTRY_FORMAT_VERSION,
     MAX_ENTRY_BYTES,
@@ -30,6 +31,7 @@ from accord.audit._errors import (
     KeyFileError,
     KeyFilePermissionError,
     LogIntegrityError,
+    LogKeyMissingError,
     LogSourceError,
     MissingSubtreeError,
     NoteFormatError,
@@ -56,6 +58,7 @@ from accord.audit._log import (
     StoredSubtreeHashes,
     open_log_signer,
 )
+from accord.audit._log_signatures import UNCHECKABLE_SIGNATURE, LoggedPartnerKeys
 from accord.audit._merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -79,6 +82,9 @@ from accord.audit._notes import (
 )
 from accord.audit._partner_keys import (
     PARTNER_KEY_PURPOSE,
+    PUBLIC_KEY_DETAIL,
+    PartnerKeyRecord,
+    partner_key_records,
     register_partner_key,
     revoke_partner_key,
 )
@@ -120,7 +126,9 @@ __all__ = [
     "LOG_KEY_FILE",
     "MAX_ENTRY_BYTES",
     "PARTNER_KEY_PURPOSE",
+    "PUBLIC_KEY_DETAIL",
     "SUBMISSION_STATEMENT_PREFIX",
+    "UNCHECKABLE_SIGNATURE",
     "ActionSpec",
     "Actor",
     "AppendResult",
@@ -139,13 +147,16 @@ __all__ = [
     "KeyFileError",
     "KeyFilePermissionError",
     "LogIntegrityError",
+    "LogKeyMissingError",
     "LogRecord",
     "LogSourceError",
+    "LoggedPartnerKeys",
     "MissingSubtreeError",
     "NoteFormatError",
     "NoteSignatureError",
     "NoteSigner",
     "NoteVerifier",
+    "PartnerKeyRecord",
     "ProofError",
     "SignedCheckpoint",
     "StoredSubtreeHashes",
@@ -156,6 +167,8 @@ __all__ = [
     "SubtreeId",
     "VerificationFailure",
     "VerificationReport",
+    "admit_partner",
+    "admit_partner_once",
     "canonical_submission",
     "consistency_proof",
     "content_sha256",
@@ -180,6 +193,7 @@ __all__ = [
     "open_log_signer",
     "open_note",
     "parse_entry",
+    "partner_key_records",
     "perfect_cover",
     "public_key_sha256",
     "read_export",

@@ -22,7 +22,6 @@ class AuditAction(StrEnum):
     KEY_CREATED = "key.created"
     KEY_REVOKED = "key.revoked"
     CATALOG_BATCH_ACCEPTED = "catalog.batch.accepted"
-    CATALOG_BATCH_REJECTED = "catalog.batch.rejected"
     EPHEMERIS_ACCEPTED = "ephemeris.accepted"
     AGREEMENT_VERSION_PROPOSED = "agreement.version.proposed"
     AGREEMENT_VERSION_SIGNED = "agreement.version.signed"
@@ -58,8 +57,8 @@ class ActionSpec:
     """What an action means and whether a partner may sign the submission behind it.
 
     `submission_kind` names what the partner signs (see `submission_statement`); None for
-    actions that no partner submits. Actions sharing a kind (a batch accepted or rejected)
-    share one signature, made before the partner knows the outcome.
+    actions that no partner submits. Actions sharing a kind (`agreement.version`: a version
+    proposed, an amendment in force) share the statement, so one signature serves both.
     """
 
     action: AuditAction
@@ -86,11 +85,11 @@ _SPECS = (
         "catalog.batch",
     ),
     ActionSpec(
-        AuditAction.CATALOG_BATCH_REJECTED,
-        "A partner's catalog batch was rejected (reason in details).",
-        "catalog.batch",
+        AuditAction.EPHEMERIS_ACCEPTED,
+        "A partner's ephemeris was accepted (reserved for signed ephemeris submissions; "
+        "nothing writes it yet).",
+        "ephemeris",
     ),
-    ActionSpec(AuditAction.EPHEMERIS_ACCEPTED, "A partner's ephemeris was accepted.", "ephemeris"),
     ActionSpec(
         AuditAction.AGREEMENT_VERSION_PROPOSED,
         "A partner proposed a version of an agreement.",

@@ -10,6 +10,7 @@ __all__ = [
     "KeyFileError",
     "KeyFilePermissionError",
     "LogIntegrityError",
+    "LogKeyMissingError",
     "LogSourceError",
     "MissingSubtreeError",
     "NoteFormatError",
@@ -61,6 +62,13 @@ class KeyFileError(AuditError, OSError):
 
 class KeyFilePermissionError(KeyFileError, PermissionError):
     """A signing key file is readable or writable by users other than its owner."""
+
+
+class LogKeyMissingError(KeyFileError, FileNotFoundError):
+    """The log's signing key file is gone although checkpoints signed with it exist.
+
+    Generating a new key would sign checkpoints no verifier pinned; restore the file.
+    """
 
 
 class SubmissionSignatureError(AuditError, ValueError):

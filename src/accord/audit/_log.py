@@ -9,6 +9,8 @@ roll back together. Proofs read O(log n) stored hashes. See docs/audit.md.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from accord.audit._entries import (
     SubmissionSignature,
     entry_bytes,
 )
-from accord.audit._errors import LogIntegrityError, MissingSubtreeError
+from accord.audit._errors import LogIntegrityError, LogKeyMissingError, MissingSubtreeError
 from accord.audit._keys import create_signing_key, load_signing_key
 from accord.audit._merkle import leaf_hash
 from accord.audit._notes import Checkpoint, NoteSigner, open_checkpoint, sign_checkpoint
@@ -279,7 +281,10 @@ def open_log_signer(engine: Engine, settings: Settings) -> NoteSigner:
     """The log's checkpoint signer: key file under `var_dir`, key name `audit_origin`.
 
     The key is generated on first use (mode 0600, see `create_signing_key`), and its
-    creation is itself recorded in the log (`key.created`, subject the verifier key).
+    creation is itself recorded in the log (`key.created`, subject the verifier key). When
+    the key file is missing but the log already holds signed checkpoints, raises
+    LogKeyMissingError instead: a new key would sign checkpoints no verifier pinned, so the
+    operator restores the key file (docs/audit.md, "Restoring the log key").
     """
     path = settings.var_dir / LOG_KEY_FILE
     private_key: Ed25519PrivateKey
@@ -287,6 +292,7 @@ def open_log_signer(engine: Engine, settings: Settings) -> NoteSigner:
         private_key = load_signing_key(path)
         created = False
     except FileNotFoundError:
+        _refuse_if_signed_before(engine, path)
         try:
             private_key = create_signing_key(path)
             created = True
@@ -308,3 +314,32 @@ def open_log_signer(engine: Engine, settings: Settings) -> NoteSigner:
                 ]
             )
     return signer
+
+
+def _refuse_if_signed_before(engine: Engine, path: Path) -> None:
+    """Raise LogKeyMissingError when the log holds checkpoints signed by a key now missing."""
+    with transaction(engine) as session:
+        latest = AuditLog(session).latest_checkpoint()
+    if latest is None:
+        return
+    signers = sorted(
+        _signature_key(line) for line in latest.note.splitlines() if line.startswith("\u2014 ")
+    )
+    raise LogKeyMissingError(
+        f"the audit log's signing key {path} is missing, but the log holds signed checkpoints "
+        f"(the latest, of {latest.checkpoint.tree_size:,} entries, signed at "
+        f"{latest.signed_at.isoformat()} by {', '.join(signers) or 'the log key'}). A new key "
+        "would sign checkpoints that no verifier pinned, so Accord refuses to start: restore "
+        f"the key file from your backup to {path} (owner-only, `chmod 600`) and start again; "
+        "see 'Restoring the log key' in docs/audit.md"
+    )
+
+
+def _signature_key(line: str) -> str:
+    """`<key name>+<key id hex>` of a signed note's signature line, as verifier keys begin."""
+    _, name, encoded = (line.split(" ") + ["", ""])[:3]
+    try:
+        key_id = base64.b64decode(encoded, validate=True)[:4].hex()
+    except binascii.Error:
+        key_id = "?"
+    return f"{name}+{key_id}"

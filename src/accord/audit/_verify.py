@@ -9,7 +9,12 @@ checkpoint the verifier pinned, check in this order and stop at the first failur
 4. the leaf hashes of the entries give the pinned root at the pinned size and the signed
    root at the signed size (both from the same leaves: the log only grew);
 5. when a root differs, the changed entry is located with the stored leaf hashes that
-   came with the entries, once those are shown to give the signed root.
+   came with the entries, once those are shown to give the signed root;
+6. every partner signature in an entry verifies with the key that an earlier entry of the
+   same log registered to that partner and no entry revoked before it (`LoggedPartnerKeys`);
+   signatures by keys logged without their raw bytes are listed as not checkable. Checked
+   on every entry as it is read, reported once the entries are shown to be the signed ones,
+   so that a changed entry is reported as changed rather than as a bad signature.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from accord.audit._entries import parse_entry
+from accord.audit._entries import AuditEntry, parse_entry
 from accord.audit._errors import AuditError, EntryFormatError, ProofError
+from accord.audit._log_signatures import UNCHECKABLE_SIGNATURE, LoggedPartnerKeys
 from accord.audit._merkle import leaf_hash, verify_consistency
 from accord.audit._notes import Checkpoint, NoteVerifier, open_checkpoint
 from accord.audit._proofs import tree_root
@@ -49,12 +55,19 @@ class VerificationFailure:
 
 @dataclass(frozen=True, slots=True)
 class VerificationReport:
-    """Outcome of `verify_log`: what was checked and the first failure, if any."""
+    """Outcome of `verify_log`: what was checked and the first failure, if any.
+
+    `signatures_checked` counts the partner signatures verified against keys registered in
+    the log; `signatures_uncheckable` holds the seqs of signed entries whose key was logged
+    without its raw bytes (registered before raw keys were logged), which are not failures.
+    """
 
     pinned: Checkpoint
     checkpoint: Checkpoint | None
     entries_read: int
     failure: VerificationFailure | None
+    signatures_checked: int = 0
+    signatures_uncheckable: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -66,11 +79,21 @@ class VerificationReport:
         if self.failure is not None:
             return f"FAILED: {self.failure}"
         assert self.checkpoint is not None
-        return (
+        line = (
             f"OK: {self.entries_read:,} entries verified; the signed checkpoint of size "
             f"{self.checkpoint.tree_size:,} ({self.checkpoint.root_hash.hex()[:16]}...) extends "
-            f"the pinned one of size {self.pinned.tree_size:,}"
+            f"the pinned one of size {self.pinned.tree_size:,}; "
+            f"{self.signatures_checked:,} partner signatures verified"
         )
+        if self.signatures_uncheckable:
+            shown = ", ".join(str(seq) for seq in self.signatures_uncheckable[:10])
+            more = len(self.signatures_uncheckable) - 10
+            line += (
+                f"; {len(self.signatures_uncheckable):,} {UNCHECKABLE_SIGNATURE}: "
+                f"{'entry' if len(self.signatures_uncheckable) == 1 else 'entries'} "
+                f"{shown}{f' and {more:,} more' if more > 0 else ''}"
+            )
+        return line
 
 
 def verify_log(
@@ -91,10 +114,14 @@ def verify_log(
     """
     pinned = open_checkpoint(pinned_note, verifier)
 
+    keys = LoggedPartnerKeys()
+
     def report(
         failure: VerificationFailure | None, checkpoint: Checkpoint | None, read: int
     ) -> VerificationReport:
-        return VerificationReport(pinned, checkpoint, read, failure)
+        return VerificationReport(
+            pinned, checkpoint, read, failure, keys.checked, tuple(keys.uncheckable)
+        )
 
     try:
         signed = open_checkpoint(checkpoint_note, verifier)
@@ -105,6 +132,7 @@ def verify_log(
 
     recomputed = InMemorySubtreeHashes()
     claimed: list[bytes | None] = []
+    signature_failure: VerificationFailure | None = None
     position = 0
     iterator = iter(records)
     while True:
@@ -114,8 +142,11 @@ def verify_log(
             break
         except AuditError as error:
             return report(VerificationFailure(position, str(error)), signed, position)
-        if failure := _check_record(record, position):
-            return report(failure, signed, position)
+        entry = _checked_entry(record, position)
+        if isinstance(entry, VerificationFailure):
+            return report(entry, signed, position)
+        if signature_failure is None and (problem := keys.observe(entry)):
+            signature_failure = VerificationFailure(position, problem)
         recomputed.append([leaf_hash(record.entry)])
         claimed.append(record.leaf_hash)
         position += 1
@@ -130,7 +161,7 @@ def verify_log(
             position,
         )
     failure = _check_roots(recomputed, claimed, pinned, signed)
-    return report(failure, signed, position)
+    return report(failure or signature_failure, signed, position)
 
 
 def _compare_checkpoints(
@@ -161,7 +192,7 @@ def _compare_checkpoints(
     return None
 
 
-def _check_record(record: LogRecord, position: int) -> VerificationFailure | None:
+def _checked_entry(record: LogRecord, position: int) -> AuditEntry | VerificationFailure:
     if record.seq != position:
         return VerificationFailure(
             position,
@@ -175,7 +206,7 @@ def _check_record(record: LogRecord, position: int) -> VerificationFailure | Non
         return VerificationFailure(
             position, f"out of order: the entry stored at seq {position} says seq {entry.seq}"
         )
-    return None
+    return entry
 
 
 def _check_roots(

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from accord.audit import (
     AuditError,
     AuditLog,
+    KeyFileError,
     LogRecord,
     NoteSigner,
     NoteVerifier,
@@ -26,6 +27,7 @@ from accord.audit import (
     write_export,
 )
 from accord.cli._app import app, settings_of
+from accord.settings import Settings
 from accord.startup import open_store
 from accord.store import transaction
 
@@ -36,6 +38,15 @@ _console = Console(soft_wrap=True)
 _errors = Console(stderr=True, soft_wrap=True)
 #: Entries read per query while exporting.
 _EXPORT_PAGE = 5000
+
+
+def _log_signer(engine: Engine, settings: Settings) -> NoteSigner:
+    """The log's signer; a missing key with signed checkpoints behind it is a one-line error."""
+    try:
+        return open_log_signer(engine, settings)
+    except KeyFileError as error:
+        _errors.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from None
 
 
 def _sign(engine: Engine, signer: NoteSigner) -> SignedCheckpoint:
@@ -52,7 +63,7 @@ def checkpoint(ctx: typer.Context) -> None:
     """Sign a checkpoint of the log now (if it grew) and print the signed note."""
     settings = settings_of(ctx)
     engine = open_store(settings, seed=False)
-    signer = open_log_signer(engine, settings)
+    signer = _log_signer(engine, settings)
     signed = _sign(engine, signer)
     typer.echo(signed.note, nl=False)
 
@@ -61,7 +72,7 @@ def checkpoint(ctx: typer.Context) -> None:
 def public_key(ctx: typer.Context) -> None:
     """Print the log's verifier key (pin it where verifiers can trust it)."""
     settings = settings_of(ctx)
-    typer.echo(open_log_signer(open_store(settings, seed=False), settings).verifier.vkey)
+    typer.echo(_log_signer(open_store(settings, seed=False), settings).verifier.vkey)
 
 
 def _stored_records(session_log: AuditLog, tree_size: int) -> Iterator[LogRecord]:
@@ -83,14 +94,37 @@ def export(
     """Write the whole log and a checkpoint signed for it to FILE (accord-audit-export/1)."""
     settings = settings_of(ctx)
     engine = open_store(settings, seed=False)
-    signer = open_log_signer(engine, settings)
-    signed = _sign(engine, signer)
-    # Entries never change, so a later read transaction sees exactly the signed ones (and
-    # writers are not held up while the file is written).
-    with transaction(engine) as session, file.open("w", encoding="utf-8") as stream:
-        count = write_export(
-            stream, signed.note, _stored_records(AuditLog(session), signed.checkpoint.tree_size)
+    signer = _log_signer(engine, settings)
+    # Open FILE before signing: a checkpoint signed for an export that cannot be written
+    # would be one more checkpoint for nothing. Append mode leaves an existing file intact
+    # until the checkpoint is signed; it is emptied just before writing.
+    existed = file.exists()
+    try:
+        stream = file.open("a", encoding="utf-8")
+    except OSError as error:
+        _errors.print(
+            f"error: cannot write the export to {file}: {error.strerror or error}; choose a "
+            "writable path (its folder must exist). No checkpoint was signed",
+            highlight=False,
+            markup=False,
         )
+        raise typer.Exit(code=1) from None
+    with stream:
+        try:
+            signed = _sign(engine, signer)
+        except typer.Exit:
+            if not existed:
+                file.unlink(missing_ok=True)
+            raise
+        stream.truncate(0)
+        # Entries never change, so a later read transaction sees exactly the signed ones
+        # (and writers are not held up while the file is written).
+        with transaction(engine) as session:
+            count = write_export(
+                stream,
+                signed.note,
+                _stored_records(AuditLog(session), signed.checkpoint.tree_size),
+            )
     _console.print(
         f"Wrote {count:,} entries and the checkpoint of size {signed.checkpoint.tree_size:,} "
         f"to {file}."

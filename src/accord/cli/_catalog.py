@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from accord.access import principal_for_partner, visible_catalog
 from accord.agreements import PrincipalRole
+from accord.audit import Actor, admit_partner_once
 from accord.catalog import (
     CatalogImportRejected,
     CatalogSignatureError,
@@ -365,8 +366,9 @@ def sync(
         fetched = client.fetch_group(group, format="csv")
     engine = open_store(settings, seed=False)
     with transaction(engine, write_lock=True) as session:
-        PartnerRepository(session).get_or_create(
-            CELESTRAK_PARTNER.name, kind=CELESTRAK_PARTNER.kind
+        # The first sync admits CelesTrak as a data provider, logged like any admission.
+        admit_partner_once(
+            session, CELESTRAK_PARTNER.name, kind=CELESTRAK_PARTNER.kind, actor=Actor.system()
         )
         result = import_catalog(
             session,

@@ -21,7 +21,7 @@ from accord.access import (
     import_stations,
     remove_partner_contact,
 )
-from accord.audit import register_partner_key, revoke_partner_key
+from accord.audit import Actor, admit_partner, register_partner_key, revoke_partner_key
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.orbits import GroundStationError
 from accord.startup import open_store
@@ -65,13 +65,14 @@ def add(
         None, "--handle", help="Its id in agreement documents (default: from the name)."
     ),
 ) -> None:
-    """Register a partner."""
+    """Register (admit) a partner (logged `partner.admitted`)."""
     engine = open_store(settings_of(ctx), seed=False)
-    with transaction(engine) as session:
-        repository = PartnerRepository(session)
-        if repository.find_by_name(name) is not None:
+    with transaction(engine, write_lock=True) as session:
+        if PartnerRepository(session).find_by_name(name) is not None:
             raise typer.BadParameter(f"a partner named {name!r} already exists", param_hint="NAME")
-        partner = repository.create(name, kind=kind, country_code=country, handle=handle)
+        partner = admit_partner(
+            session, name, kind=kind, actor=Actor.system(), country_code=country, handle=handle
+        )
         partner_id, partner_handle = partner.id, partner.handle
     typer.echo(f"Registered partner {partner_id}: {name} ({kind.value}), handle {partner_handle}.")
 

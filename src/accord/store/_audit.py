@@ -198,3 +198,24 @@ class AuditLogRepository:
         self.session.add(row)
         self.session.flush()
         return row
+
+    def first_seqs_by_content(self, action: str, digests: Sequence[str]) -> dict[str, int]:
+        """The seq of the first `action` entry recording each content SHA-256 in `digests`.
+
+        Digests no such entry records are left out. Reads the filtering copies (indexed by
+        action); a verifier reads the entry bytes instead.
+        """
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(digests))
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            rows = self.session.execute(
+                sa.select(AuditEntryRow.content_sha256, sa.func.min(AuditEntryRow.seq))
+                .where(
+                    AuditEntryRow.action == action,
+                    AuditEntryRow.content_sha256.in_(wanted[start : start + _LOOKUP_CHUNK]),
+                )
+                .group_by(AuditEntryRow.content_sha256)
+            )
+            for digest, seq in rows:
+                found[str(digest)] = int(seq)
+        return found

@@ -1,8 +1,8 @@
 """Public verification endpoints of the audit log: checkpoint, key, entries, proofs.
 
-Anyone may verify, so these routes need no credentials (issue 4 adds the authorisation
-point; the log holds no personal data and is meant to be public to the coalition's
-observers). Hashes and entry bytes are standard base64, as in the checkpoint itself.
+Anyone may verify, so these routes need no credentials (the log holds no personal data and
+is meant to be public to the coalition's observers, partners' public keys included).
+Hashes, keys and entry bytes are standard base64, as in the checkpoint itself.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Annotated, Any
@@ -28,11 +28,12 @@ from accord.audit import (
     SignedCheckpoint,
     open_log_signer,
     parse_entry,
+    partner_key_records,
 )
 from accord.settings import Settings
 from accord.store import transaction
 
-__all__ = ["checkpoint_signing", "router"]
+__all__ = ["checkpoint_signing", "router", "sign_periodically"]
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 _log = logging.getLogger(__name__)
@@ -132,6 +133,44 @@ def public_key(request: Request) -> PlainTextResponse:
     """The signed-note verifier key `<origin>+<key id>+<base64 key>` to pin once."""
     signer: NoteSigner = request.app.state.audit_signer
     return PlainTextResponse(signer.verifier.vkey + "\n", media_type=_TEXT)
+
+
+class PartnerKeyPublic(BaseModel):
+    """A partner's submission-signing key: the raw Ed25519 key (standard base64), its id
+    (`key_sha256`, as entries name it) and the seq of the `key.created` entry that
+    registered it (null when the log has none)."""
+
+    partner: str | None
+    partner_id: int
+    key_sha256: str
+    public_key: str
+    created_at: datetime
+    revoked_at: datetime | None
+    registered_seq: int | None
+
+
+@router.get("/partner-keys", summary="Partners' submission-signing keys")
+def partner_keys(request: Request) -> list[PartnerKeyPublic]:
+    """Every partner's Ed25519 signing key, revoked ones included, by partner name.
+
+    Public keys, for observers: a verifier need not trust this list, since every key is in
+    its `key.created` entry (`details.public_key`) and `accord audit verify` checks the
+    signatures against the log itself; compare the two to catch a server that lies here.
+    """
+    with transaction(_engine(request)) as session:
+        records = partner_key_records(session)
+    return [
+        PartnerKeyPublic(
+            partner=record.partner_handle,
+            partner_id=record.partner_id,
+            key_sha256=record.key_sha256,
+            public_key=_b64(record.public_key),
+            created_at=record.created_at,
+            revoked_at=record.revoked_at,
+            registered_seq=record.registered_seq,
+        )
+        for record in records
+    ]
 
 
 def _entry_json(data: bytes) -> dict[str, Any] | None:
@@ -239,9 +278,20 @@ def _sign(engine: Engine, signer: NoteSigner) -> SignedCheckpoint:
         return AuditLog(session).sign_checkpoint(signer)
 
 
-async def _sign_periodically(engine: Engine, signer: NoteSigner, interval_s: float) -> None:
+async def sign_periodically(
+    engine: Engine,
+    signer: NoteSigner,
+    interval_s: float,
+    *,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+) -> None:
+    """Sign a checkpoint every `interval_s` seconds (if the log grew) until cancelled.
+
+    A failed round is logged and the next one tried. `sleep` is how the loop waits; tests
+    pass one that drives the rounds without waiting.
+    """
     while True:
-        await asyncio.sleep(interval_s)
+        await sleep(interval_s)
         try:
             await asyncio.to_thread(_sign, engine, signer)
         except Exception:  # noqa: BLE001 - a failed round must not stop the next one
@@ -264,7 +314,7 @@ async def checkpoint_signing(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if settings.audit_checkpoint_interval_s > 0:
         task = asyncio.create_task(
-            _sign_periodically(engine, signer, settings.audit_checkpoint_interval_s)
+            sign_periodically(engine, signer, settings.audit_checkpoint_interval_s)
         )
     try:
         yield
