@@ -38,7 +38,7 @@ from accord.access import (
     withdraw_claim,
 )
 from accord.agreements import AccessAction, AdminResourceType, Resource
-from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.audit import Actor, admit_partner
 from accord.service._auth import CurrentPrincipal
 from accord.service.api._common import (
     Forbidden,
@@ -334,18 +334,13 @@ def create_partner(
         )
         if not allowed:
             raise Forbidden("admitting partners needs an admin of this deployment's system partner")
-        partner = partners.create(
-            body.name, kind=body.kind, country_code=body.country_code, handle=body.handle
-        )
-        AuditLog(session).append(
-            [
-                AuditEvent(
-                    AuditAction.PARTNER_ADMITTED,
-                    Actor.partner(str(caller.id)),
-                    subjects=(SubjectRef("partner", str(partner.id)),),
-                    details={"kind": partner.kind},
-                )
-            ]
+        partner = admit_partner(
+            session,
+            body.name,
+            kind=body.kind,
+            actor=Actor.partner(str(caller.id)),
+            country_code=body.country_code,
+            handle=body.handle,
         )
         return _partner_public(partner)
 
