@@ -1,4 +1,11 @@
-"""What the demo coalition does on first start: console users, satellite claims, an agreement.
+"""What the demo coalition does on first start: console users, satellite claims, the
+members' own element sets of their satellites, an agreement.
+
+A claim transfers no data (docs/access.md, "Ownership"): the public catalog stays public
+after a member claims a satellite in it. So that the demo agreement's clauses govern
+something, each claiming member also submits its own element set of every satellite it
+claims (SYNTHETIC: the public elements advanced by `OPERATOR_LEAD`, standing in for an
+operator's fresher solution). Those are the member's, and only its clauses release them.
 
 Kept apart from `accord.demo` (which seeds partners and the catalog) so each stays small. All
 of it runs inside the seeding transaction and goes through the same audited workflows as a
@@ -7,6 +14,7 @@ real deployment (`accord.access`), so the demo's audit log shows them too.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Sequence
@@ -24,7 +32,15 @@ from accord.access import (
     sign_agreement,
 )
 from accord.agreements import PartyRole, parse_agreement
-from accord.store import AssetRepository, CatalogRepository, Partner, UserRepository
+from accord.catalog import import_element_sets
+from accord.formats import ElementSet
+from accord.store import (
+    AssetRepository,
+    CatalogRepository,
+    Partner,
+    SourceKind,
+    UserRepository,
+)
 
 __all__ = [
     "DEMO_AGREEMENT_ID",
@@ -39,6 +55,8 @@ __all__ = [
 CLAIMS_PER_MEMBER = 12
 #: Name fragments of objects nobody claims in the demo (debris, rocket bodies).
 _UNCLAIMABLE = ("DEB", "R/B", "DEBRIS")
+#: How far past the public epoch a member's own element set of its satellite lies.
+OPERATOR_LEAD = timedelta(minutes=10)
 #: Identifier of the demo agreement.
 DEMO_AGREEMENT_ID = "demo-coalition"
 
@@ -171,6 +189,34 @@ def _claimable_ids(session: Session, count: int) -> list[int]:
     return chosen[:count]
 
 
+def _advanced(element_set: ElementSet, lead: timedelta) -> ElementSet:
+    """The element set moved `lead` later along its orbit (mean anomaly only: the other
+    elements' secular drift over minutes is far below what the demo shows)."""
+    advance_deg = element_set.mean_motion_rev_per_day * 360.0 * lead.total_seconds() / 86_400.0
+    return dataclasses.replace(
+        element_set,
+        epoch=element_set.epoch + lead,
+        mean_anomaly_deg=(element_set.mean_anomaly_deg + advance_deg) % 360.0,
+    )
+
+
+def _submit_operator_element_sets(
+    session: Session, partners: dict[str, Partner], claimed: dict[str, list[int]], *, now: datetime
+) -> None:
+    """Each claiming member submits its own element set of each satellite it claims."""
+    catalog = CatalogRepository(session)
+    for handle, norad_ids in claimed.items():
+        current = catalog.latest(norad_ids=norad_ids).items
+        import_element_sets(
+            session,
+            [_advanced(row.element_set, OPERATOR_LEAD) for row in current],
+            source_name=f"demo: {partners[handle].name}'s element sets of its satellites",
+            partner=partners[handle].name,
+            source_kind=SourceKind.SYNTHETIC,
+            submitted_at=now,
+        )
+
+
 def seed_members(
     session: Session,
     partners: dict[str, Partner],
@@ -197,9 +243,12 @@ def seed_members(
     assets = AssetRepository(session)
     if not any(assets.claims_of(partners[m.handle]) for m in claimants):
         ids = _claimable_ids(session, CLAIMS_PER_MEMBER * len(claimants))
+        claimed: dict[str, list[int]] = {}
         for index, norad_id in enumerate(ids):
             claimant = claimants[index % len(claimants)]
             claim_satellite(session, partners[claimant.handle], norad_id, at=now)
+            claimed.setdefault(claimant.handle, []).append(norad_id)
+        _submit_operator_element_sets(session, partners, claimed, now=now)
 
     handles = {key: _handle_of(partner) for key, partner in partners.items()}
     names = {_handle_of(partner): partner.name for partner in partners.values()}

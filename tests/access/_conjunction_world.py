@@ -1,10 +1,10 @@
 """A store with four conjunctions between owned and public objects, and a one-way agreement.
 
-Partners esa, jaxa, nasa (members) and CelesTrak (data provider, so what it submits and
-nobody claims is public). Four pairs of circular orbits (15.2 rev/day, inclinations 50 and
-90 degrees) cross at their ascending node within 16 minutes after `T0`, each pair at its own
-RAAN and phase, so a one-hour screening around T0 finds exactly one conjunction per pair
-(miss about 4.24 km):
+Partners esa, jaxa, nasa (members) and CelesTrak (data provider, so what it submits is
+public). Each member submits the element sets of its own objects and claims them. Four
+pairs of circular orbits (15.2 rev/day, inclinations 50 and 90 degrees) cross at their
+ascending node within 16 minutes after `T0`, each pair at its own RAAN and phase, so a
+one-hour screening around T0 finds exactly one conjunction per pair (miss about 4.24 km):
 
 | pair | objects | owners |
 |---|---|---|
@@ -93,26 +93,41 @@ def _circular(norad_id: int, inclination_deg: float, k: int) -> ElementSet:
     )
 
 
+#: Who submits each member-owned object's element set (the others are CelesTrak's, public).
+SUBMITTERS = {
+    GRANTED_PAIR[0]: "ESA",
+    EMBARGOED_PAIR[0]: "ESA",
+    OTHERS_PAIR[0]: "NASA",
+    OTHERS_PAIR[1]: "JAXA",
+}
+
+
+def import_crossing_pairs(engine: Engine, *, submitted_at: datetime) -> None:
+    """The eight objects, each member's submitted by it and the rest by CelesTrak."""
+    by_submitter: dict[str, list[ElementSet]] = {}
+    for k, pair in enumerate(PAIRS):
+        for norad_id, inclination in zip(pair, (50.0, 90.0), strict=True):
+            submitter = SUBMITTERS.get(norad_id, "CelesTrak")
+            by_submitter.setdefault(submitter, []).append(_circular(norad_id, inclination, k))
+    for submitter, element_sets in by_submitter.items():
+        import_element_sets(
+            engine,
+            element_sets,
+            source_name=f"crossing pairs from {submitter}",
+            partner=submitter,
+            source_kind=SourceKind.API,
+            submitted_at=submitted_at,
+        )
+
+
 def build_conjunction_world(engine: Engine) -> None:
-    """Partners, the eight public objects, the claims and the signed agreement."""
+    """Partners, the eight objects (members' own and public ones), claims, the agreement."""
     with transaction(engine) as session:
         partners = PartnerRepository(session)
         for handle in ("esa", "jaxa", "nasa"):
             partners.create(handle.upper(), kind=PartnerKind.SPACE_AGENCY, handle=handle)
         partners.create("CelesTrak", kind=PartnerKind.DATA_PROVIDER, handle="celestrak")
-    element_sets = [
-        _circular(norad_id, inclination, k)
-        for k, pair in enumerate(PAIRS)
-        for norad_id, inclination in zip(pair, (50.0, 90.0), strict=True)
-    ]
-    import_element_sets(
-        engine,
-        element_sets,
-        source_name="crossing pairs",
-        partner="CelesTrak",
-        source_kind=SourceKind.API,
-        submitted_at=T0,
-    )
+    import_crossing_pairs(engine, submitted_at=T0)
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         esa, jaxa, nasa = (partners.get_by_handle(h) for h in ("esa", "jaxa", "nasa"))

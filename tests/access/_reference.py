@@ -2,8 +2,11 @@
 
 Kept as the reference that the SQL-pushed-down listing (`accord.access.visible_catalog`)
 must equal item for item (tests/access/test_visible_listing.py) and as the baseline of
-benchmarks/access_catalog.py. Ownership is worked out here on its own (every partner and
-claim loaded); the decision and release of each row are the production per-row path's
+benchmarks/access_catalog.py. Ownership and claim scope are worked out here on their own
+(every partner and every claim row loaded, docs/access.md "Ownership" read plainly: the
+member submitter owns, data providers' and the system's rows are public, a row is beyond
+its owner's claims when other partners actively claim the object and the owner does not);
+the decision and release of each row are the production per-row path's
 (`accord.access._catalog._release`, the same authorisation point).
 """
 
@@ -21,15 +24,16 @@ from accord.access import (
     Principal,
     VisibleCatalogPage,
 )
-from accord.access._catalog import _release
+from accord.access._catalog import Ownership, _release
 from accord.agreements import (
     AccessAction,
 )
 from accord.store import (
-    AssetRepository,
     CatalogRepository,
+    ClaimStatus,
     PartnerKind,
     PartnerRepository,
+    SatelliteClaim,
     StoredElementSet,
 )
 
@@ -46,24 +50,29 @@ def reference_release(
     at: datetime,
     cache: PolicyCache | None = None,
 ) -> list[CatalogItem]:
-    """Release `rows` with owners found as the previous implementation did (every partner
-    and every claim loaded), then decided and released by the production per-row path:
-    the listing's SQL push-down must give what deciding every row one by one gives."""
+    """Release `rows` with owners and claim scope found here (every partner and every claim
+    loaded), then decided and released by the production per-row path: the listing's SQL
+    push-down must give what deciding every row one by one gives."""
     if not principal.may_ask(action):
         return []
     partners = {p.id: p for p in PartnerRepository(session).all()}
     by_name = {p.name: p for p in partners.values()}
-    claims = AssetRepository(session).owners(None)
+    claimants: dict[int, set[int]] = {}
+    for claim in session.query(SatelliteClaim).all():
+        if claim.status in (ClaimStatus.CLAIMED.value, ClaimStatus.CONTESTED.value):
+            claimants.setdefault(claim.norad_id, set()).add(claim.partner_id)
     owners: dict[int, int | None] = {}
+    beyond: set[int] = set()
     for row in rows:
-        norad_id = row.element_set.norad_id
-        if norad_id in claims:
-            owners[row.element_set_id] = claims[norad_id]
-        else:
-            submitter = by_name.get(row.partner_name)
-            public = submitter is None or submitter.kind in _PUBLIC_SUBMITTERS
-            owners[row.element_set_id] = None if public else submitter.id  # type: ignore[union-attr]
-    return _release(session, principal, rows, action, at, cache, known=(partners, owners))
+        submitter = by_name.get(row.partner_name)
+        public = submitter is None or submitter.kind in _PUBLIC_SUBMITTERS
+        owner = None if public else submitter.id  # type: ignore[union-attr]
+        owners[row.element_set_id] = owner
+        others = claimants.get(row.element_set.norad_id, set())
+        if owner is not None and others and owner not in others:
+            beyond.add(row.element_set_id)
+    ownership = Ownership(partners, owners, frozenset(beyond))
+    return _release(session, principal, rows, action, at, cache, known=ownership)
 
 
 def visible_catalog_reference(

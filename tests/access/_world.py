@@ -1,10 +1,11 @@
 """A small coalition in the store: partners, catalogued objects, claims, an agreement.
 
 Partners esa, jaxa and nasa (members) and CelesTrak (data provider). Objects, all with
-epoch and submission time `EPOCH`: 25544, 39634 and 40697 claimed by esa; 41240 claimed by
-jaxa; 30000 submitted by nasa and unclaimed (nasa's); 20000 submitted by CelesTrak and
-unclaimed (public). The agreement is docs/examples/agreements/leo-data-exchange.yaml,
-proposed by esa and signed by both on 2026-01-01.
+epoch and submission time `EPOCH`: 25544, 39634 and 40697 submitted and claimed by esa;
+41240 submitted and claimed by jaxa; 30000 submitted by nasa and unclaimed (nasa's); 20000
+submitted by CelesTrak and unclaimed (public). The agreement is
+docs/examples/agreements/leo-data-exchange.yaml, proposed by esa and signed by both on
+2026-01-01.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def build_world(engine: Engine, *, agreement: bool = True) -> None:
         for handle in ("esa", "jaxa", "nasa"):
             partners.create(handle.upper(), kind=PartnerKind.SPACE_AGENCY, handle=handle)
         partners.create("CelesTrak", kind=PartnerKind.DATA_PROVIDER, handle="celestrak")
-    members = {"ESA": (*ESA_OBJECTS, *JAXA_OBJECTS), "NASA": (NASA_OBJECT,)}
+    members = {"ESA": ESA_OBJECTS, "JAXA": JAXA_OBJECTS, "NASA": (NASA_OBJECT,)}
     members["CelesTrak"] = (PUBLIC_OBJECT,)
     for submitter, ids in members.items():
         import_element_sets(

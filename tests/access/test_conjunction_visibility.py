@@ -20,9 +20,9 @@ from accord.access import (
     visible_conjunctions,
     visible_events,
 )
-from accord.audit import AuditAction, AuditLog, parse_entry
+from accord.audit import AuditAction, AuditLog, parse_entry, verify_opening
 from accord.formats import format_cdm_kvn, read_cdm
-from accord.store import PartnerRepository, ScreeningRepository, transaction
+from accord.store import AssetRepository, PartnerRepository, ScreeningRepository, transaction
 from tests.access._conjunction_world import (
     EMBARGO,
     EMBARGOED_PAIR,
@@ -120,7 +120,10 @@ def test_degraded_cdm_has_coarse_states_and_placeholder_covariance_and_reads_bac
     with transaction(engine, write_lock=True) as session:
         (granted,) = visible_conjunctions(session, jaxa, at=at, norad_id=GRANTED_PAIR[0])
         released = get_visible_cdm(session, jaxa, granted.cdm_id, at=at)
-        entries = [parse_entry(e.entry) for e in AuditLog(session).entries()]
+        log = AuditLog(session)
+        entries = [parse_entry(e.entry) for e in log.entries()]
+        openings = {e.seq: log.opening(e.seq) for e in entries}
+        esa_id = PartnerRepository(session).get_by_handle("esa").id
     message = released.message
     for obj in message.objects:
         state = obj.state_vector
@@ -141,7 +144,18 @@ def test_degraded_cdm_has_coarse_states_and_placeholder_covariance_and_reads_bac
     details = releases[0].details
     assert details is not None
     assert details["data_class"] == "conjunction_data" and details["degraded"] == 1
-    assert [s.id for s in releases[0].subjects] == [str(granted.cdm_id)]
+    # Recipient, clause and CDM are sealed, opened to jaxa (recipient) and esa (grantor).
+    assert releases[0].subjects == ()
+    opening = openings[releases[0].seq]
+    assert opening is not None
+    assert verify_opening(releases[0], opening) == {
+        "recipient": str(jaxa.partner_id),
+        "clauses": ["esa-conjunctions-to-jaxa/v1/coarse-conjunctions"],
+        "subjects": [{"kind": "cdm", "id": str(granted.cdm_id)}],
+    }
+    with transaction(engine) as session:
+        stored = AuditLog(session).sealed(releases[0].seq)
+    assert stored is not None and stored.readers == {jaxa.partner_id, esa_id}
 
 
 def test_invisible_and_absent_cdms_and_events_are_the_same_not_found(
@@ -191,3 +205,23 @@ def test_events_carry_only_visible_history_and_latest_numbers(
     assert len(granted.history) == 1 and granted.latest_miss_km == 4.0
     assert granted.alert_level is not None
     assert all(math.isfinite(e.latest_miss_km) for events in by_handle.values() for e in events)
+
+
+def test_a_claim_on_another_members_object_reveals_none_of_its_conjunctions(
+    world: tuple[Engine, datetime],
+) -> None:
+    """nasa claims esa's 90001 (straight into the store, as the old existence-only check let
+    it) and jaxa claims the public 90002: nasa still sees no conjunction with esa's state
+    at TCA, and the claims change nothing for anyone else."""
+    engine, created = world
+    soon = created + timedelta(minutes=5)
+    before = {h: _pairs(engine, h, soon) for h in ("esa", "jaxa", "nasa")}
+    with transaction(engine, write_lock=True) as session:
+        partners = PartnerRepository(session)
+        assets = AssetRepository(session)
+        assets.claim(partners.get_by_handle("nasa"), GRANTED_PAIR[0], at=created)
+        assets.claim(partners.get_by_handle("jaxa"), GRANTED_PAIR[1], at=created)
+        assets.claim(partners.get_by_handle("nasa"), EMBARGOED_PAIR[0], at=created)
+    after = {h: _pairs(engine, h, soon) for h in ("esa", "jaxa", "nasa")}
+    assert after == before
+    assert GRANTED_PAIR not in after["nasa"] and EMBARGOED_PAIR not in after["nasa"]

@@ -18,6 +18,7 @@ from accord.access import (
     authorize,
     get_visible_object,
     principal_for_partner,
+    propose_agreement,
     sign_agreement,
     suspend_agreement,
     visible_catalog,
@@ -29,8 +30,15 @@ from accord.agreements import (
     Resource,
     load_agreement,
 )
-from accord.audit import parse_entry
-from accord.store import AuditEntryRow, PartnerRepository, transaction
+from accord.audit import AuditLog, parse_entry, verify_opening
+from accord.catalog import import_element_sets
+from accord.store import (
+    AssetRepository,
+    AuditEntryRow,
+    PartnerRepository,
+    SourceKind,
+    transaction,
+)
 from tests.access._world import (
     EPOCH,
     ESA_OBJECTS,
@@ -40,6 +48,7 @@ from tests.access._world import (
     build_world,
     example,
 )
+from tests.store._factory import element_set
 
 AT = EPOCH + timedelta(hours=12)
 #: A tenth of the clause's 10 km: coarsened components are multiples of 10 km.
@@ -126,9 +135,17 @@ def test_release_under_a_clause_is_logged_once_per_response(engine: Engine) -> N
     entries = _released_entries(engine)
     assert len(entries) == 1
     entry = entries[0]
-    assert entry["details"]["recipient"] == str(_principal(engine, "jaxa").partner_id)
-    assert entry["details"]["clauses"] == ["esa-jaxa-leo-exchange/v1/esa-elsets-to-jaxa"]
-    assert sorted(int(s["id"]) for s in entry["subjects"]) == sorted(ESA_OBJECTS)
+    # Recipient, clauses and objects are sealed; the public entry keeps class and counts.
+    assert entry["subjects"] == [] and "recipient" not in entry["details"]
+    assert entry["details"]["items"] == len(ESA_OBJECTS)
+    with transaction(engine) as session:
+        log = AuditLog(session)
+        data, opening = log.entry(entry["seq"]), log.opening(entry["seq"])
+    assert data is not None and opening is not None
+    sealed = verify_opening(data, opening)
+    assert sealed["recipient"] == str(_principal(engine, "jaxa").partner_id)
+    assert sealed["clauses"] == ["esa-jaxa-leo-exchange/v1/esa-elsets-to-jaxa"]
+    assert sorted(int(s["id"]) for s in sealed["subjects"]) == sorted(ESA_OBJECTS)
 
 
 def test_amended_clause_embargoes_and_degrades_element_sets(engine: Engine) -> None:
@@ -207,3 +224,76 @@ def test_key_scope_caps_actions_before_any_policy(engine: Engine) -> None:
     )
     with transaction(engine, write_lock=True) as session:
         assert visible_catalog(session, write_only, at=AT).total == 0
+
+
+def _submit(engine: Engine, submitter: str, norad_ids: tuple[int, ...]) -> None:
+    import_element_sets(
+        engine,
+        [element_set(n, epoch=EPOCH) for n in norad_ids],
+        source_name=f"{submitter}-more.json",
+        partner=submitter,
+        source_kind=SourceKind.API,
+        submitted_at=EPOCH,
+    )
+
+
+def _force_claim(engine: Engine, handle: str, norad_id: int) -> None:
+    # Straight into the store: a claim that exists, however it came to be.
+    with transaction(engine, write_lock=True) as session:
+        partner = PartnerRepository(session).get_by_handle(handle)
+        AssetRepository(session).claim(partner, norad_id, at=EPOCH)
+
+
+def test_a_claim_never_transfers_another_members_element_sets(engine: Engine) -> None:
+    build_world(engine)
+    _force_claim(engine, "esa", NASA_OBJECT)  # esa claims nasa's object
+    esa, nasa = _principal(engine, "esa"), _principal(engine, "nasa")
+    assert NASA_OBJECT not in _ids(engine, esa)[0]
+    with transaction(engine) as session, pytest.raises(NotFoundError):
+        get_visible_object(session, esa, NASA_OBJECT, at=AT, record_release=False)
+    with transaction(engine) as session:
+        own = get_visible_object(session, nasa, NASA_OBJECT, at=AT, record_release=False)
+    assert own.owner == "nasa" and own.element_set is not None
+
+
+def test_all_claimed_reaches_the_grantors_claimed_and_unclaimed_objects_only(
+    engine: Engine,
+) -> None:
+    """esa's `all_claimed` clause to jaxa covers esa's element sets about objects esa claims
+    or nobody claims, not about one only nasa claims (docs/access.md, "Ownership" 3)."""
+    build_world(engine)
+    unclaimed, nasas = 50001, 50002
+    _submit(engine, "ESA", (unclaimed, nasas))
+    _force_claim(engine, "nasa", nasas)
+    jaxa, esa, nasa = (_principal(engine, h) for h in ("jaxa", "esa", "nasa"))
+    listed = _ids(engine, jaxa)[0]
+    assert unclaimed in listed and nasas not in listed
+    assert {unclaimed, nasas} <= set(_ids(engine, esa)[0])  # its own, whatever the claims
+    assert nasas not in _ids(engine, nasa)[0]  # the claimant gets nothing of esa's
+    # Contested: esa claims it too, so its clause reaches it again.
+    _force_claim(engine, "esa", nasas)
+    assert nasas in _ids(engine, jaxa)[0]
+
+
+def test_a_listed_clause_reaches_an_object_beyond_the_grantors_claims(engine: Engine) -> None:
+    build_world(engine)
+    _submit(engine, "ESA", (50002,))
+    _force_claim(engine, "nasa", 50002)
+    listed = load_agreement(
+        example("leo-data-exchange.yaml")
+        .replace("id: esa-jaxa-leo-exchange", "id: esa-jaxa-listed")
+        .replace("assets: all_claimed", "assets: {norad_ids: [50002]}"),
+        source="test",
+    )
+    with transaction(engine, write_lock=True) as session:
+        partners = PartnerRepository(session)
+        esa, jaxa = partners.get_by_handle("esa"), partners.get_by_handle("jaxa")
+        propose_agreement(session, listed, by=esa, at=EPOCH)
+        sign_agreement(session, listed.id, by=esa, at=EPOCH)
+        sign_agreement(session, listed.id, by=jaxa, at=EPOCH)
+    with transaction(engine) as session:
+        item = get_visible_object(
+            session, _principal(engine, "jaxa"), 50002, at=AT, record_release=False
+        )
+    assert item.owner == "esa"
+    assert [ref.policy_id for ref in item.clauses] == ["esa-jaxa-listed/v1/esa-elsets-to-jaxa"]

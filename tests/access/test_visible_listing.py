@@ -2,8 +2,10 @@
 
 Reference: tests/access/_reference.py (the previous `visible_catalog`, which decided every
 owned row at the authorisation point). Random coalitions (seeded): members submitting
-objects, claims (contested and withdrawn ones too), data-provider and system data, and
-agreements whose catalog clauses are unconditional, asset-listed, embargoed or coarsened;
+objects, claims by submitters and by others who can see the object (contested and
+withdrawn ones too, so that some members' rows lie beyond their owner's claims),
+data-provider and system data, and agreements whose catalog clauses are unconditional,
+asset-listed, embargoed or coarsened;
 for each partner, pages at several offsets and limits, NORAD-id filters and searches must
 give exactly the same items (release conditions, clauses, degraded states), totals, and
 `data.released` entries.
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from accord.access import (
     PolicyCache,
@@ -35,9 +38,19 @@ from accord.access import (
 )
 from accord.access._listing import _merge_page
 from accord.agreements import PrincipalRole, load_agreement
-from accord.audit import parse_entry
+from accord.audit import AuditLog, parse_entry, verify_opening
 from accord.catalog import import_element_sets
-from accord.store import AuditEntryRow, PartnerKind, PartnerRepository, SourceKind, transaction
+from accord.store import (
+    AuditEntryRow,
+    CatalogListing,
+    OwnerFilter,
+    Partner,
+    PartnerKind,
+    PartnerRepository,
+    SourceKind,
+    UnknownObjectError,
+    transaction,
+)
 from tests.access._reference import visible_catalog_reference
 from tests.store._factory import element_set
 
@@ -99,14 +112,6 @@ def _build(engine: Engine, seed: int) -> None:
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         rows = {h: partners.get_by_handle(h) for h in (*MEMBERS, "celestrak")}
-        for number, norad_id in enumerate(rng.sample(ids, 40)):
-            claimant = rows[rng.choice([*MEMBERS, "celestrak"])]
-            claim_satellite(session, claimant, norad_id, at=EPOCH - timedelta(days=number % 7))
-            if rng.random() < 0.3:  # a second claimant: contested, the first keeps it
-                other = rows[rng.choice([h for h in MEMBERS if rows[h] is not claimant])]
-                claim_satellite(session, other, norad_id, at=EPOCH)
-                if rng.random() < 0.4:
-                    withdraw_claim(session, rng.choice([claimant, other]), norad_id, at=EPOCH)
         for number in range(2):
             parties = rng.sample(MEMBERS, rng.choice([2, 3]))
             clauses = [
@@ -130,6 +135,25 @@ def _build(engine: Engine, seed: int) -> None:
             propose_agreement(session, document, by=rows[parties[0]], at=EPOCH - timedelta(days=30))
             for party in parties:
                 sign_agreement(session, document.id, by=rows[party], at=EPOCH - timedelta(days=30))
+        # Claims after the agreements: a partner may claim only an object it can see (public,
+        # its own, or granted at the claim's time); the others are refused like absent ones.
+        for number, norad_id in enumerate(rng.sample(ids, 40)):
+            claimant = rows[rng.choice([*MEMBERS, "celestrak"])]
+            if not _try_claim(session, claimant, norad_id, EPOCH - timedelta(days=number % 7)):
+                continue
+            if rng.random() < 0.3:  # a second claimant: contested
+                other = rows[rng.choice([h for h in MEMBERS if rows[h] is not claimant])]
+                if _try_claim(session, other, norad_id, EPOCH) and rng.random() < 0.4:
+                    withdraw_claim(session, rng.choice([claimant, other]), norad_id, at=EPOCH)
+
+
+def _try_claim(session: Session, partner: Partner, norad_id: int, at: datetime) -> bool:
+    """Claim, or return False when `partner` may not see the object (refused as absent)."""
+    try:
+        claim_satellite(session, partner, norad_id, at=at)
+    except UnknownObjectError:
+        return False
+    return True
 
 
 def _released(engine: Engine) -> list[bytes]:
@@ -151,7 +175,7 @@ def test_listing_equals_the_reference_on_random_coalitions(engine: Engine, seed:
             principal_for_partner(partners.get_by_handle(h), [PrincipalRole.ANALYST])
             for h in MEMBERS
         ]
-    decided_seen = 0
+    decided_seen = beyond_seen = 0
     for principal in principals:
         cases: list[dict[str, Any]] = [
             {"offset": 0, "limit": 100},
@@ -166,7 +190,11 @@ def test_listing_equals_the_reference_on_random_coalitions(engine: Engine, seed:
         ]
         with transaction(engine) as session:
             plan = listing_plan(session, principal, at=AT, cache=cache)
-            decided_seen += len(plan.decided)
+            decided_seen += len(plan.decided) + len(plan.decided_beyond)
+            everyone = frozenset(plan.partners)
+            beyond_seen += len(
+                CatalogListing(session).current(OwnerFilter(False, beyond_claims=everyone))
+            )
             for case in cases:
                 new = visible_catalog(
                     session, principal, at=AT, record_release=False, cache=cache, **case
@@ -186,23 +214,40 @@ def test_listing_equals_the_reference_on_random_coalitions(engine: Engine, seed:
                 else:
                     assert shown[norad_id] == one
     assert decided_seen > 0, "no principal needed per-item decisions: widen the generator"
+    assert beyond_seen > 0, "no row beyond its owner's claims: widen the generator"
 
 
 def test_release_entries_match_the_reference(engine: Engine) -> None:
     _build(engine, SEEDS[0])
     with transaction(engine) as session:
-        principal = principal_for_partner(
-            PartnerRepository(session).get_by_handle("jaxa"), [PrincipalRole.ANALYST]
+        partners = PartnerRepository(session)
+        # The member that receives the most rows under clauses (its page logs something).
+        principal = max(
+            (
+                principal_for_partner(partners.get_by_handle(h), [PrincipalRole.ANALYST])
+                for h in MEMBERS
+            ),
+            key=lambda who: sum(
+                bool(item.clauses)
+                for item in visible_catalog_reference(session, who, limit=100, at=AT).items
+            ),
         )
     with transaction(engine, write_lock=True) as session:
-        page = visible_catalog(session, principal, offset=5, limit=30, at=AT)
+        page = visible_catalog(session, principal, offset=5, limit=60, at=AT)
     entries = _released(engine)
     with transaction(engine) as session:
-        reference = visible_catalog_reference(session, principal, offset=5, limit=30, at=AT)
+        reference = visible_catalog_reference(session, principal, offset=5, limit=60, at=AT)
     assert page.items == reference.items
     granted = sorted(str(item.norad_id) for item in reference.items if item.clauses)
+    # The objects released are sealed in each entry (docs/audit.md, "Confidential details").
+    with transaction(engine) as session:
+        log = AuditLog(session)
+        openings = [log.opening(parse_entry(entry).seq) for entry in entries]
     logged = sorted(
-        subject["id"] for entry in entries for subject in parse_entry(entry).to_json()["subjects"]
+        subject["id"]
+        for entry, opening in zip(entries, openings, strict=True)
+        if opening is not None
+        for subject in verify_opening(entry, opening)["subjects"]
     )
     assert granted and logged == granted
 

@@ -8,11 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from accord.access import claim_satellite
+from accord.catalog import import_element_sets
 from accord.coordination import DisputeGrounds, DisputeState
 from accord.coordination_ops import get_dispute, run_coordination_tick
 from accord.settings import Settings
-from accord.store import DisputeRow, NotificationRow, PartnerRepository, transaction
+from accord.store import DisputeRow, NotificationRow, PartnerRepository, SourceKind, transaction
 from tests.access._world import JAXA_OBJECTS, SIGNED, build_world
+from tests.store._factory import element_set
 
 NOW = SIGNED + timedelta(days=10)
 
@@ -22,6 +24,14 @@ def test_contested_claims_open_one_dispute_under_the_agreement_or_record_why_not
 ) -> None:
     build_world(engine)  # jaxa claims 41240; esa and jaxa have an agreement with disputes
     satellite = JAXA_OBJECTS[0]
+    # nasa may claim only an object it can see: a public (CelesTrak) element set of it.
+    import_element_sets(
+        engine,
+        [element_set(satellite, epoch=SIGNED)],
+        source_name="celestrak.json",
+        partner="CelesTrak",
+        source_kind=SourceKind.CELESTRAK,
+    )
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         claim_satellite(session, partners.get_by_handle("esa"), satellite, at=NOW)

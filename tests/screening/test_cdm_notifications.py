@@ -56,14 +56,21 @@ THRESHOLD_KM = 10.0
 def _world(engine: Engine) -> None:
     """esa (39634, 40697), jaxa (41240), nasa claiming 41240 too (contested: jaxa owns it)."""
     build_world(engine)
-    import_element_sets(
-        engine,
-        [ESA_ELEMENTS, JAXA_ELEMENTS, ESA_SECOND],
-        source_name="encounter.json",
-        partner="ESA",
-        source_kind=SourceKind.API,
-        submitted_at=NOW - timedelta(hours=1),
-    )
+    # Each operator submits its own satellites' element sets (a claim transfers no data);
+    # an older public one of 41240 lets nasa see, and so claim, it.
+    for partner, elements in (
+        ("CelesTrak", [replace(JAXA_ELEMENTS, epoch=SIGNED)]),
+        ("ESA", [ESA_ELEMENTS, ESA_SECOND]),
+        ("JAXA", [JAXA_ELEMENTS]),
+    ):
+        import_element_sets(
+            engine,
+            elements,
+            source_name="encounter.json",
+            partner=partner,
+            source_kind=SourceKind.API,
+            submitted_at=NOW - timedelta(hours=1),
+        )
     with transaction(engine, write_lock=True) as session:
         nasa = PartnerRepository(session).get_by_handle("nasa")
         claim_satellite(session, nasa, JAXA_SAT, at=SIGNED)
@@ -148,14 +155,21 @@ def test_a_webhook_cdm_subscription_receives_the_notice_signed_with_its_encrypte
     secret = "jaxa-fdo-hook-secret"
     settings = Settings(webhook_secret_key_file=tmp_path / "keys" / "webhook.fernet")
     build_world(engine)
-    import_element_sets(
-        engine,
-        [ESA_ELEMENTS, JAXA_ELEMENTS, ESA_SECOND],
-        source_name="encounter.json",
-        partner="ESA",
-        source_kind=SourceKind.API,
-        submitted_at=NOW - timedelta(hours=1),
-    )
+    # Each operator submits its own satellites' element sets (a claim transfers no data);
+    # an older public one of 41240 lets nasa see, and so claim, it.
+    for partner, elements in (
+        ("CelesTrak", [replace(JAXA_ELEMENTS, epoch=SIGNED)]),
+        ("ESA", [ESA_ELEMENTS, ESA_SECOND]),
+        ("JAXA", [JAXA_ELEMENTS]),
+    ):
+        import_element_sets(
+            engine,
+            elements,
+            source_name="encounter.json",
+            partner=partner,
+            source_kind=SourceKind.API,
+            submitted_at=NOW - timedelta(hours=1),
+        )
     with WebhookReceiver(secret) as receiver:
         with transaction(engine) as session:
             subscription = add_subscription(

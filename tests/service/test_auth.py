@@ -124,13 +124,13 @@ def test_a_read_only_key_cannot_write(world: World) -> None:
     )
     assert response.status_code == 403 and problem(response)["status"] == 403
     claim = world.client.post(
-        "/api/v1/assets/claims", json={"norad_id": 30000}, headers=bearer(reader)
+        "/api/v1/assets/claims", json={"norad_id": 20000}, headers=bearer(reader)
     )
     assert claim.status_code == 403
     # the same partner with a write key may
     writer = issue_key(world.engine, "esa", ("write",))
     claim = world.client.post(
-        "/api/v1/assets/claims", json={"norad_id": 30000}, headers=bearer(writer)
+        "/api/v1/assets/claims", json={"norad_id": 20000}, headers=bearer(writer)
     )
     assert claim.status_code == 201 and claim.json()["claim"]["partner"] == "esa"
 

@@ -2,7 +2,8 @@
 
 A uvicorn server on 127.0.0.1 serves a fresh SQLite store: CelesTrak's stations and
 Earth-resources groups of 2026-05-30 (public data, imported by the data provider CelesTrak),
-two satellites claimed by each of ESA, JAXA and NASA, an older element set of one ESA
+two satellites claimed by each of ESA, JAXA and NASA (whose element sets each submits itself:
+a claim transfers no data), an older element set of one ESA
 satellite (history), the example ESA-JAXA agreement (docs/examples/agreements/
 leo-data-exchange.yaml), and a test agreement by which NASA grants ESA its element sets
 coarsened to 10 km. Each partner's console user logs in through `/ajaxauth/login` and
@@ -30,7 +31,7 @@ from sqlalchemy import select
 
 from accord.access import add_console_user, claim_satellite, propose_agreement, sign_agreement
 from accord.agreements import load_agreement
-from accord.catalog import import_catalog, import_element_sets
+from accord.catalog import import_element_sets
 from accord.formats import parse_tle, read_catalog
 from accord.service import create_app
 from accord.settings import Settings
@@ -105,12 +106,32 @@ def _seed(engine_url: str, shared: Callable[[str], Path]) -> tuple[frozenset[int
         partners.create("CelesTrak", kind=PartnerKind.DATA_PROVIDER, handle="celestrak")
     ids: set[int] = set()
     newest = datetime.min.replace(tzinfo=UTC)
+    # A claim transfers no data (docs/access.md, "Ownership"): each member submits the
+    # element sets of the satellites it claims itself; CelesTrak submits the rest (public).
+    operator = {n: handle for handle, norad_ids in CLAIMS.items() for n in norad_ids}
     for name in ("stations.tle", "resource.tle"):
         data = shared(f"{GROUPS}/{name}").read_bytes()
-        import_catalog(engine, data, source_name=name, partner="CelesTrak")
-        for read in read_catalog(data, source=name).element_sets:
-            ids.add(read.element_set.norad_id)
-            newest = max(newest, read.element_set.epoch)
+        read = [r.element_set for r in read_catalog(data, source=name).element_sets]
+        import_element_sets(
+            engine,
+            [e for e in read if e.norad_id not in operator],
+            source_name=name,
+            partner="CelesTrak",
+            source_kind=SourceKind.CELESTRAK,
+        )
+        for handle in CLAIMS:
+            own = [e for e in read if operator.get(e.norad_id) == handle]
+            if own:
+                import_element_sets(
+                    engine,
+                    own,
+                    source_name=f"{handle}-{name}",
+                    partner=handle.upper(),
+                    source_kind=SourceKind.API,
+                )
+        for element_set in read:
+            ids.add(element_set.norad_id)
+            newest = max(newest, element_set.epoch)
     with transaction(engine) as session:
         current = CatalogRepository(session).current(HISTORY_OBJECT)
         assert current is not None

@@ -49,6 +49,13 @@ def test_claim_of_unknown_object_is_refused(coalition: Engine) -> None:
 
 
 def test_second_claim_contests_and_both_are_kept(coalition: Engine) -> None:
+    # jaxa may claim only an object it can see: a public element set of 25544 (ESA's own
+    # stays ESA's; docs/access.md, "Ownership").
+    with transaction(coalition) as session:
+        PartnerRepository(session).create("CelesTrak", kind=PartnerKind.DATA_PROVIDER)
+    import_element_sets(
+        coalition, [element_set(25544, hours=-1.0)], source_name="gp", partner="CelesTrak"
+    )
     with transaction(coalition, write_lock=True) as session:
         partners = PartnerRepository(session)
         esa, jaxa = partners.get_by_handle("esa"), partners.get_by_handle("jaxa")

@@ -1,17 +1,20 @@
 """The catalog as one principal may see it: ownership, visibility, release, audit.
 
-Ownership of a current element set (docs/access.md, "Ownership"):
+Ownership of an element set (docs/access.md, "Ownership"; `accord.access._ownership`):
 
-1. a claimed object belongs to its claimant (while contested, to the first claimant);
-2. an unclaimed object's element set submitted by a member partner belongs to that partner;
-3. an unclaimed object's element set submitted by a `data_provider` or `system` partner is
-   public: every principal with read access sees it (it was public before Accord had it).
+1. an element set submitted by a member partner belongs to that partner, always (a claim
+   never transfers it): the submitter always sees what it submitted;
+2. one submitted by a `data_provider` or `system` partner is public, claimed object or
+   not: every principal with read access sees it (it was public before Accord had it);
+3. claims only decide the reach of `all_claimed` clauses: an owner's element set about an
+   object that only other partners claim is granted by clauses listing that NORAD id, not
+   by the owner's `all_claimed` clauses.
 
 Owned items go through the agreements' authorisation point (`accord.agreements.visible`,
-one Cedar batch per request): the owner sees its own, a grantee what a clause in force
-grants, after its embargo. Under a clause that coarsens positions, the mean elements are
-never released (they cannot be coarsened): the item goes out as the SGP4 state vector at
-its epoch (TEME), coarsened as the clause says, or not at all if SGP4 fails on it.
+one Cedar batch per scope per request): the owner sees its own, a grantee what a clause in
+force grants, after its embargo. Under a clause that coarsens positions, the mean elements
+are never released (they cannot be coarsened): the item goes out as the SGP4 state vector
+at its epoch (TEME), coarsened as the clause says, or not at all if SGP4 fails on it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from accord.access._ownership import beyond_claims, listed_only, owner_of_submission
 from accord.access._policy import PolicyCache, access_policy
 from accord.access._principal import Principal
 from accord.agreements import (
@@ -35,14 +39,13 @@ from accord.agreements import (
     apply_release,
     visible,
 )
-from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog
 from accord.formats import ElementSet
 from accord.orbits import satrec_from_element_set
 from accord.store import (
-    AssetRepository,
+    CatalogListing,
     CatalogRepository,
     Partner,
-    PartnerKind,
     PartnerRepository,
     StoredElementSet,
 )
@@ -55,6 +58,7 @@ __all__ = [
     "NotFoundError",
     "ReleasedState",
     "VisibleCatalogPage",
+    "can_see_object",
     "get_visible_object",
     "record_catalog_release",
     "visible_element_sets",
@@ -66,7 +70,6 @@ MAX_PAGE_SIZE = 1000
 MAX_RELEASE_SUBJECTS = 200
 #: The rule that lets everyone read public catalog data (not an agreement clause).
 PUBLIC_POLICY_ID = "access/public-catalog"
-_PUBLIC_SUBMITTERS = frozenset({PartnerKind.DATA_PROVIDER.value, PartnerKind.SYSTEM.value})
 #: Above this many objects, claims are read whole rather than by an IN (...) list.
 _CLAIM_LOOKUP = 1000
 
@@ -146,33 +149,41 @@ def _degraded_state(element_set: ElementSet, precision_km: float) -> ReleasedSta
     )
 
 
-def _owned(
-    session: Session, rows: Sequence[StoredElementSet]
-) -> tuple[dict[int, Partner], dict[int, int | None]]:
-    """Partners by id, and each row's owning partner id by element set id (None: public).
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    """Owners and claim scope of a set of element set rows (keys: element set row ids).
 
-    Keyed by element set, not object: in an object's history, unclaimed element sets from
-    different submitters have different owners. Claims are read for the rows' objects only.
+    `owners` maps each row to its owner's partner id (None: public); `beyond` holds the
+    rows beyond their owner's claims (only clauses listing the object can grant them).
+    """
+
+    partners: dict[int, Partner]
+    owners: dict[int, int | None]
+    beyond: frozenset[int] = frozenset()
+
+
+def _owned(session: Session, rows: Sequence[StoredElementSet]) -> Ownership:
+    """Each row's owner (the member that submitted it, else public) and claim scope.
+
+    Claims are read for the rows' objects only (all of them past `_CLAIM_LOOKUP` objects).
     """
     partners = {p.id: p for p in PartnerRepository(session).all()}
     by_name = {p.name: p for p in partners.values()}
     norad_ids = sorted({row.element_set.norad_id for row in rows})
-    assets = AssetRepository(session)
-    claims: dict[int, int] = {}
+    listing = CatalogListing(session)
+    claimants: dict[int, frozenset[int]] = {}
     if len(norad_ids) > _CLAIM_LOOKUP:
-        claims = assets.owners(None)
+        claimants = listing.claimants(None)
     elif norad_ids:
-        claims = assets.owners(norad_ids)
+        claimants = listing.claimants(norad_ids)
     owners: dict[int, int | None] = {}
+    beyond: set[int] = set()
     for row in rows:
-        norad_id = row.element_set.norad_id
-        if norad_id in claims:
-            owners[row.element_set_id] = claims[norad_id]
-        else:
-            submitter = by_name.get(row.partner_name)
-            public = submitter is None or submitter.kind in _PUBLIC_SUBMITTERS
-            owners[row.element_set_id] = None if public else submitter.id  # type: ignore[union-attr]
-    return partners, owners
+        owner = owner_of_submission(by_name.get(row.partner_name))
+        owners[row.element_set_id] = None if owner is None else owner.id
+        if owner is not None and beyond_claims(owner.id, row.element_set.norad_id, claimants):
+            beyond.add(row.element_set_id)
+    return Ownership(partners, owners, frozenset(beyond))
 
 
 def _release(
@@ -182,15 +193,17 @@ def _release(
     action: AccessAction,
     at: datetime,
     cache: PolicyCache | None,
-    known: tuple[dict[int, Partner], dict[int, int | None]] | None = None,
+    known: Ownership | None = None,
 ) -> list[CatalogItem]:
-    """Decide and release `rows`, in their order; `known` gives partners and owners if known.
+    """Decide and release `rows`, in their order; `known` gives their ownership if known.
 
-    Public rows need no decision; owned rows go to the authorisation point in one batch.
+    Public rows need no decision; owned rows go to the authorisation point, one batch for
+    those within their owner's claims and one (against `listed_only`) for those beyond.
     """
     if not principal.may_ask(action):
         return []
-    partners, owners = known if known is not None else _owned(session, rows)
+    ownership = known if known is not None else _owned(session, rows)
+    partners, owners = ownership.partners, ownership.owners
     owned = [row for row in rows if owners[row.element_set_id] is not None]
 
     def describe(row: StoredElementSet) -> Resource:
@@ -207,10 +220,15 @@ def _release(
     granted: dict[int, Decision] = {}
     if owned:
         policy = access_policy(session, at, cache=cache)
-        for row, decision in visible(
-            principal.core(), owned, policy, at=at, describe=describe, action=action
-        ):
-            granted[row.element_set_id] = decision
+        within = [row for row in owned if row.element_set_id not in ownership.beyond]
+        beyond = [row for row in owned if row.element_set_id in ownership.beyond]
+        for chosen, rule in ((within, policy), (beyond, listed_only(policy) if beyond else None)):
+            if not chosen or rule is None:
+                continue
+            for row, decision in visible(
+                principal.core(), chosen, rule, at=at, describe=describe, action=action
+            ):
+                granted[row.element_set_id] = decision
     items = []
     for row in rows:
         element_set = row.element_set
@@ -259,22 +277,30 @@ def _record_release(
     released = [item for item in items if item.clauses]
     if not released:
         return
+    # Who received which objects under which clauses is the sharing graph the agreements
+    # protect: sealed, opened to the recipient and the grantors (a clause grants an item
+    # only when its grantor is the item's owner). docs/audit.md, "Confidential details".
+    partner_ids = {p.handle or f"partner-{p.id}": p.id for p in PartnerRepository(session).all()}
     events = []
     for start in range(0, len(released), MAX_RELEASE_SUBJECTS):
         chunk = released[start : start + MAX_RELEASE_SUBJECTS]
         clauses = sorted({ref.policy_id for item in chunk for ref in item.clauses})
+        grantors = {partner_ids[i.owner] for i in chunk if i.owner in partner_ids}
         events.append(
             AuditEvent(
                 AuditAction.DATA_RELEASED,
                 Actor.system(),
-                subjects=tuple(SubjectRef("object", str(item.norad_id)) for item in chunk),
                 details={
-                    "recipient": str(principal.partner_id),
                     "data_class": DataClass.CATALOG_ELEMENT_SETS.value,
-                    "clauses": clauses,
                     "items": len(chunk),
                     "degraded": sum(1 for item in chunk if item.state is not None),
                 },
+                sealed={
+                    "recipient": str(principal.partner_id),
+                    "clauses": clauses,
+                    "subjects": [{"kind": "object", "id": str(i.norad_id)} for i in chunk],
+                },
+                readers=frozenset({principal.partner_id, *grantors}),
                 time=at,
             )
         )
@@ -307,6 +333,29 @@ def get_visible_object(
     if record_release:
         _record_release(session, principal, items, now)
     return items[0]
+
+
+def can_see_object(
+    session: Session,
+    principal: Principal,
+    norad_id: int,
+    *,
+    at: datetime | None = None,
+    cache: PolicyCache | None = None,
+) -> bool:
+    """Whether `principal` may read at least one stored element set of `norad_id` (public,
+    its own, or granted now), current or older. Nothing is released or logged.
+
+    False for an object the catalog does not hold: a caller cannot tell the two apart.
+    """
+    now = at or datetime.now(UTC)
+    rows = CatalogRepository(session).history(norad_id)
+    if not rows:
+        return False
+    ownership = _owned(session, rows)
+    if any(ownership.owners[row.element_set_id] in (None, principal.partner_id) for row in rows):
+        return True  # public or its own: no decision needed
+    return bool(_release(session, principal, rows, AccessAction.READ, now, cache, ownership))
 
 
 def visible_element_sets(

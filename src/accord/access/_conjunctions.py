@@ -1,16 +1,20 @@
 """Conjunction data as one principal may see it: conjunctions, events, CDMs, audit.
 
-A conjunction (and its CDM, and the event it belongs to) concerns two objects. Each object
-has an owner, decided as for the catalog (docs/access.md, "Ownership"): its claimant; else
-the member partner that submitted its current element set; else nobody (public) when a
-`data_provider` or `system` partner submitted it. An object the catalog does not hold and
-nobody claims has an *unknown* owner, which never grants anything (deny by default).
+A conjunction (and its CDM, and the event it belongs to) concerns two objects. Each
+object's data has an owner, decided as for the catalog (docs/access.md, "Ownership"): the
+member partner that submitted the object's current element set (the data the screening
+read), or nobody (public) when a `data_provider` or `system` partner submitted it. Claims
+never make a partner an owner here: claiming another partner's object reveals none of its
+data, in conjunctions as in the catalog. An object the catalog does not hold has an
+*unknown* owner, which never grants anything (deny by default).
 
 The caller may see a conjunction when (docs/access.md, "Conjunction data"):
 
 1. it owns either object (the agreements' base rule `base/owner-reads-own-data`); or
 2. a data-sharing clause in force grants it `conjunction_data` of either object's owner
-   (one Cedar batch per request; the embargo runs from the CDM's creation time); or
+   (the embargo runs from the CDM's creation time). An `all_claimed` clause reaches the
+   owner's object only when the owner claims it or nobody does; an object only other
+   partners claim needs a clause listing it (decided against `listed_only`); or
 3. both objects are public: a conjunction between public objects is itself public, under
    `access/public-conjunction` (`PUBLIC_CONJUNCTION_POLICY_ID`): it was computed from data
    everyone may read, so every principal with read access may read it.
@@ -34,8 +38,10 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from accord.access._catalog import MAX_RELEASE_SUBJECTS, NotFoundError
+from accord.access._ownership import beyond_claims, listed_only, owner_of_submission
 from accord.access._policy import PolicyCache, access_policy
 from accord.access._principal import Principal
+from accord.access._records import AgreementRepository
 from accord.agreements import (
     AccessAction,
     AccessRequest,
@@ -48,7 +54,7 @@ from accord.agreements import (
     coarsen_velocity_km_s,
 )
 from accord.agreements import DataClass as _DataClass
-from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
+from accord.audit import Actor, AuditAction, AuditEvent, AuditLog
 from accord.formats import (
     CdmObject,
     CdmRtnCovariance,
@@ -57,9 +63,8 @@ from accord.formats import (
 )
 from accord.store import (
     AlertLevel,
-    AssetRepository,
+    CatalogListing,
     CatalogRepository,
-    PartnerKind,
     PartnerRepository,
     ScreeningRepository,
     StoredConjunction,
@@ -83,7 +88,6 @@ __all__ = [
 #: The rule that lets everyone read a conjunction between two public objects.
 PUBLIC_CONJUNCTION_POLICY_ID = "access/public-conjunction"
 _CONJUNCTION_DATA = _DataClass.CONJUNCTION_DATA
-_PUBLIC_SUBMITTERS = frozenset({PartnerKind.DATA_PROVIDER.value, PartnerKind.SYSTEM.value})
 #: Objects asked of the catalog per query (the repository's limit on one IN list).
 _LOOKUP_CHUNK = 5000
 _PUBLIC = ""  # owner marker: public object (no owner)
@@ -154,29 +158,32 @@ class ReleasedCdm:
     conjunction: VisibleConjunction
 
 
-def _object_owners(session: Session, norad_ids: set[int]) -> dict[int, str | None]:
-    """NORAD id -> owner handle, `_PUBLIC` for public objects, `_UNKNOWN` for unknown ones."""
+def _object_owners(
+    session: Session, norad_ids: set[int]
+) -> tuple[dict[int, str | None], frozenset[int]]:
+    """NORAD id -> owner handle (`_PUBLIC`, `_UNKNOWN`), and the objects beyond their
+    owner's claims (other partners claim them, the owner does not)."""
     partners = {p.id: p for p in PartnerRepository(session).all()}
     by_name = {p.name: p for p in partners.values()}
     ordered = sorted(norad_ids)
-    claims = AssetRepository(session).owners(ordered)
+    claimants = CatalogListing(session).claimants(ordered)
     owners: dict[int, str | None] = {}
-    for norad_id, partner_id in claims.items():
-        partner = partners[partner_id]
-        owners[norad_id] = partner.handle or f"partner-{partner.id}"
-    unclaimed = [n for n in ordered if n not in claims]
+    beyond: set[int] = set()
     catalog = CatalogRepository(session)
-    for start in range(0, len(unclaimed), _LOOKUP_CHUNK):
-        chunk = unclaimed[start : start + _LOOKUP_CHUNK]
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[start : start + _LOOKUP_CHUNK]
         for row in catalog.latest(norad_ids=chunk).items:
-            submitter = by_name.get(row.partner_name)
-            if submitter is None or submitter.kind in _PUBLIC_SUBMITTERS:
-                owners[row.element_set.norad_id] = _PUBLIC
-            else:
-                owners[row.element_set.norad_id] = submitter.handle or f"partner-{submitter.id}"
+            norad_id = row.element_set.norad_id
+            owner = owner_of_submission(by_name.get(row.partner_name))
+            if owner is None:
+                owners[norad_id] = _PUBLIC
+                continue
+            owners[norad_id] = owner.handle or f"partner-{owner.id}"
+            if beyond_claims(owner.id, norad_id, claimants):
+                beyond.add(norad_id)
     for norad_id in ordered:
         owners.setdefault(norad_id, _UNKNOWN)
-    return owners
+    return owners, frozenset(beyond)
 
 
 def _least_restrictive(decisions: Sequence[Decision]) -> Decision | None:
@@ -235,17 +242,20 @@ def release_conjunctions(
         return []
     now = at or datetime.now(UTC)
     norad_ids = {n for c in conjunctions for n in (c.primary_norad_id, c.secondary_norad_id)}
-    owners = _object_owners(session, norad_ids)
-    requests: list[AccessRequest] = []
-    asked: list[list[int]] = []  # request indices per conjunction
+    owners, beyond = _object_owners(session, norad_ids)
+    # Two batches: objects within their owner's claims against the policy in force, objects
+    # beyond them against the same agreements without `all_claimed` clauses.
+    requests: tuple[list[AccessRequest], list[AccessRequest]] = ([], [])
+    asked: list[list[tuple[int, int]]] = []  # (batch, request index) per conjunction
     core = principal.core()
     for conjunction in conjunctions:
         indices = []
         for norad_id in (conjunction.primary_norad_id, conjunction.secondary_norad_id):
             owner = owners[norad_id]
             if owner:  # neither public nor unknown: the owner or a clause decides
-                indices.append(len(requests))
-                requests.append(
+                batch = 1 if norad_id in beyond else 0
+                indices.append((batch, len(requests[batch])))
+                requests[batch].append(
                     AccessRequest(
                         core,
                         action,
@@ -260,7 +270,11 @@ def release_conjunctions(
                     )
                 )
         asked.append(indices)
-    decisions = authorize_batch(requests, access_policy(session, now, cache=cache))
+    policy = access_policy(session, now, cache=cache)
+    decisions = (
+        authorize_batch(requests[0], policy),
+        authorize_batch(requests[1], listed_only(policy)) if requests[1] else [],
+    )
     released = []
     for conjunction, indices in zip(conjunctions, asked, strict=True):
         pair = (owners[conjunction.primary_norad_id], owners[conjunction.secondary_norad_id])
@@ -269,7 +283,7 @@ def release_conjunctions(
             clauses: tuple[ClauseRef, ...] = ()
             conditions = ReleaseConditions(redistribution_allowed=True)
         else:
-            grant = _least_restrictive([decisions[i] for i in indices])
+            grant = _least_restrictive([decisions[batch][i] for batch, i in indices])
             if grant is None:
                 continue
             assert grant.conditions is not None
@@ -519,21 +533,36 @@ def record_conjunction_release(
     if not released:
         return
     now = at or datetime.now(UTC)
+    # Recipient, clauses and CDMs are sealed (docs/audit.md, "Confidential details"), opened
+    # to the recipient and each applied clause's grantor, read from the agreement version
+    # (either object's owner may have granted; only the one that did is a reader).
+    partner_ids = {p.handle or f"partner-{p.id}": p.id for p in PartnerRepository(session).all()}
+    agreements = AgreementRepository(session)
+    grantor_of: dict[ClauseRef, int | None] = {}
+    for ref in {ref for c in released for ref in c.clauses}:
+        record = agreements.find(ref.agreement_id)
+        clauses = () if record is None else record.version(ref.version).document.data_sharing
+        grantor = next((k.grantor for k in clauses if k.id == ref.clause_id), None)
+        grantor_of[ref] = partner_ids.get(grantor) if grantor is not None else None
     events = []
     for start in range(0, len(released), MAX_RELEASE_SUBJECTS):
         chunk = released[start : start + MAX_RELEASE_SUBJECTS]
+        grantors = {grantor_of[ref] for c in chunk for ref in c.clauses} - {None}
         events.append(
             AuditEvent(
                 AuditAction.DATA_RELEASED,
                 Actor.system(),
-                subjects=tuple(SubjectRef("cdm", str(c.cdm_id)) for c in chunk),
                 details={
-                    "recipient": str(principal.partner_id),
                     "data_class": _CONJUNCTION_DATA.value,
-                    "clauses": sorted({ref.policy_id for c in chunk for ref in c.clauses}),
                     "items": len(chunk),
                     "degraded": sum(1 for c in chunk if c.degraded),
                 },
+                sealed={
+                    "recipient": str(principal.partner_id),
+                    "clauses": sorted({ref.policy_id for c in chunk for ref in c.clauses}),
+                    "subjects": [{"kind": "cdm", "id": str(c.cdm_id)} for c in chunk],
+                },
+                readers=frozenset({principal.partner_id, *(g for g in grantors if g is not None)}),
                 time=now,
             )
         )

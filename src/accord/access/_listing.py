@@ -2,23 +2,26 @@
 
 `visible_catalog` used to load and release every current element set before cutting a
 page (1.2-2.1 s at 30,000 objects). Now the compiled policy sorts the partners, for this
-principal and the catalog data class, into three groups (docs/access.md, "How a listing is
-computed"):
+principal and the catalog data class, into groups (docs/access.md, "How a listing is
+computed"). A row's owner is its submitter when a member (public otherwise), and its claim
+scope says whether the owner's `all_claimed` clauses reach it (`accord.access._ownership`):
 
 - **certain**: rows visible whatever the row: public data (no owner), the principal's own
-  (the base rule `base/owner-reads-own-data`), and grantors with a clause to the principal
-  that names no asset list, no embargo and whose applicable clauses coarsen nothing (so
-  no item can be dropped on the way out). Counted and paged in SQL;
-- **decided**: grantors whose clauses may apply to some rows only (asset lists, embargo)
-  or coarsen positions (SGP4 may fail, and then nothing goes out). Their rows are loaded
-  and decided item by item, in one Cedar batch, as before;
-- everyone else: **invisible**, filtered out in SQL without a decision.
+  (the base rule `base/owner-reads-own-data`), and the rows within their owner's claims of
+  grantors with a clause to the principal that names no asset list, no embargo and whose
+  applicable clauses coarsen nothing (so no item can be dropped on the way out). Counted
+  and paged in SQL;
+- **decided**: rows within claims of grantors whose clauses may apply to some rows only
+  (asset lists, embargo) or coarsen positions (SGP4 may fail, and then nothing goes out),
+  and rows beyond claims of grantors with a clause listing NORAD ids. Loaded and decided
+  item by item, in one Cedar batch per scope;
+- everything else: **invisible**, filtered out in SQL without a decision.
 
 Every owned item that goes out is still decided by the authorisation point: the page's
 certain rows go through the same Cedar batch as before, and a denial there (the SQL and
 the policy disagreeing) raises rather than releases. Only counting and cutting the page
-rely on the grouping, which `tests/access/test_visible_listing.py` checks against the
-previous implementation (`tests/access/_reference.py`) on random coalitions.
+rely on the grouping, which `tests/access/test_visible_listing.py` checks against an
+independent load-and-decide reference (`tests/access/_reference.py`) on random coalitions.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy.orm import Session
 from accord.access._catalog import (
     MAX_PAGE_SIZE,
     CatalogItem,
+    Ownership,
     VisibleCatalogPage,
     _record_release,
     _release,
@@ -40,7 +44,13 @@ from accord.access._catalog import (
 from accord.access._policy import PolicyCache, access_policy
 from accord.access._principal import Principal
 from accord.agreements import AccessAction, DataClass, DataSharingClause
-from accord.store import CatalogListing, OwnerFilter, Partner, PartnerRepository
+from accord.store import (
+    CatalogListing,
+    OwnedElementSet,
+    OwnerFilter,
+    Partner,
+    PartnerRepository,
+)
 
 __all__ = [
     "ListingError",
@@ -61,14 +71,31 @@ class ListingError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class ListingPlan:
-    """Partner row ids whose catalog rows are certainly visible, or need a decision each.
+    """Which partners' catalog rows (by row id, and by claim scope) are certainly visible
+    to the principal, and which need a decision each.
 
-    Public rows are always certain; a partner in neither set is invisible to the principal.
+    Public rows are always certain. `certain`: every row of these partners (the
+    principal's own); `certain_within`: these grantors' rows within their claims;
+    `decided`: these grantors' rows within their claims, decided one by one;
+    `decided_beyond`: these grantors' rows beyond their claims, decided one by one (only
+    a clause listing the object can grant them). Any other row is invisible.
     """
 
     certain: frozenset[int]
     decided: frozenset[int]
     partners: dict[int, Partner]
+    certain_within: frozenset[int] = frozenset()
+    decided_beyond: frozenset[int] = frozenset()
+
+    @property
+    def certain_rows(self) -> OwnerFilter:
+        """The SQL filter of the rows visible without a decision."""
+        return OwnerFilter(True, self.certain, within_claims=self.certain_within)
+
+    @property
+    def decided_rows(self) -> OwnerFilter:
+        """The SQL filter of the rows decided one by one."""
+        return OwnerFilter(False, within_claims=self.decided, beyond_claims=self.decided_beyond)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +126,8 @@ def listing_plan(
     policy = access_policy(session, at, cache=cache)
     if action not in _LISTED_ACTIONS or "forbid" in policy.cedar_text:
         # The grouping reproduces permit-only policies; anything else is decided per item.
-        return ListingPlan(frozenset(), frozenset(partners), partners)
+        everyone = frozenset(partners)
+        return ListingPlan(frozenset(), everyone, partners, decided_beyond=everyone)
     clauses_by_grantor: dict[str, list[DataSharingClause]] = {}
     for agreement in policy.agreements:
         for clause in agreement.data_sharing:
@@ -109,7 +137,9 @@ def listing_plan(
             ):
                 clauses_by_grantor.setdefault(clause.grantor, []).append(clause)
     certain: set[int] = set()
+    certain_within: set[int] = set()
     decided: set[int] = set()
+    decided_beyond: set[int] = set()
     for partner_id, partner in partners.items():
         handle = _handle(partner)
         if handle == principal.partner:
@@ -120,9 +150,17 @@ def listing_plan(
             continue
         unconditional = any(c.assets.all_claimed and c.embargo_hours == 0 for c in clauses)
         coarsened = any(c.degradation.position_precision_km is not None for c in clauses)
-        (certain if unconditional and not coarsened else decided).add(partner_id)
-    # Every partner is grouped, whatever its kind: a claim makes even a data provider an owner.
-    return ListingPlan(frozenset(certain), frozenset(decided), partners)
+        (certain_within if unconditional and not coarsened else decided).add(partner_id)
+        if any(not c.assets.all_claimed for c in clauses):
+            decided_beyond.add(partner_id)  # a listed object may lie beyond its claims
+    # Public rows (data providers', the system's) never need a decision: no plan entry.
+    return ListingPlan(
+        frozenset(certain),
+        frozenset(decided),
+        partners,
+        certain_within=frozenset(certain_within),
+        decided_beyond=frozenset(decided_beyond),
+    )
 
 
 def _merge_page(
@@ -153,6 +191,15 @@ def _merge_page(
     return merged[offset - base : offset - base + limit]
 
 
+def _ownership(plan: ListingPlan, rows: Sequence[OwnedElementSet]) -> Ownership:
+    """The ownership of rows the listing read, as the per-row release path takes it."""
+    return Ownership(
+        plan.partners,
+        {row.stored.element_set_id: row.owner_partner_id for row in rows},
+        frozenset(row.stored.element_set_id for row in rows if row.beyond_claims),
+    )
+
+
 def _decided_items(
     session: Session,
     principal: Principal,
@@ -164,14 +211,18 @@ def _decided_items(
     search: str | None = None,
 ) -> list[CatalogItem]:
     """The decided grantors' matching rows that the authorisation point releases."""
-    if not plan.decided:
+    if plan.decided_rows.empty:
         return []
     listing = CatalogListing(session)
-    rows = listing.current(OwnerFilter(False, plan.decided), norad_ids=norad_ids, search=search)
-    owners = {row.stored.element_set_id: row.owner_partner_id for row in rows}
-    stored = [row.stored for row in rows]
+    rows = listing.current(plan.decided_rows, norad_ids=norad_ids, search=search)
     return _release(
-        session, principal, stored, AccessAction.LIST, at, cache, known=(plan.partners, owners)
+        session,
+        principal,
+        [row.stored for row in rows],
+        AccessAction.LIST,
+        at,
+        cache,
+        known=_ownership(plan, rows),
     )
 
 
@@ -213,7 +264,7 @@ def visible_catalog(
     decided_items = _decided_items(
         session, principal, plan, now, cache, norad_ids=norad_ids, search=search
     )
-    certain = OwnerFilter(True, plan.certain)
+    certain = plan.certain_rows
     decided_ids = [item.norad_id for item in decided_items]
     # The page lies in the SQL list from `start` on, at most len(decided_ids) further.
     start = max(0, offset - len(decided_ids))
@@ -227,7 +278,6 @@ def visible_catalog(
         from_sql = [n for n in wanted if n not in by_id]
         if from_sql:
             rows = listing.current(certain, norad_ids=from_sql)
-            owners = {row.stored.element_set_id: row.owner_partner_id for row in rows}
             released = _release(
                 session,
                 principal,
@@ -235,7 +285,7 @@ def visible_catalog(
                 action,
                 now,
                 cache,
-                known=(plan.partners, owners),
+                known=_ownership(plan, rows),
             )
             if len(released) != len(rows):
                 raise ListingError(
@@ -269,7 +319,7 @@ def visible_catalog_summary(
         return VisibleCatalogSummary(0, 0, None)
     plan = listing_plan(session, principal, action=action, at=now, cache=cache)
     listing = CatalogListing(session)
-    certain = listing.summary(OwnerFilter(True, plan.certain))
+    certain = listing.summary(plan.certain_rows)
     decided = _decided_items(session, principal, plan, now, cache)
     epochs = [item.epoch for item in decided]
     if certain.newest_epoch is not None:

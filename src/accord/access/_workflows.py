@@ -15,6 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from accord.access._catalog import can_see_object
+from accord.access._principal import principal_for_partner
+from accord.agreements import PrincipalRole
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.store import (
     ApiKeyRepository,
@@ -26,6 +29,7 @@ from accord.store import (
     Partner,
     PartnerContact,
     SatelliteClaim,
+    UnknownObjectError,
     UserRepository,
 )
 
@@ -61,8 +65,15 @@ def claim_satellite(
 ) -> ClaimOutcome:
     """Claim a catalogued object for `partner`; logs `asset.claimed` or `asset.contested`.
 
-    Raises `accord.store.UnknownObjectError` for a NORAD id the catalog does not hold.
+    A partner may claim only an object it can see: at least one of its element sets is
+    public, its own, or granted to it at `at` (docs/access.md, "Ownership"). Raises
+    `accord.store.UnknownObjectError`, the same for an absent object and for one it cannot
+    see (no existence oracle). A claim transfers no data: it says which satellites the
+    partner operates.
     """
+    claimant = principal_for_partner(partner, [PrincipalRole.ANALYST], name="claim")
+    if not can_see_object(session, claimant, norad_id, at=at):
+        raise UnknownObjectError.for_claim(norad_id)
     outcome = AssetRepository(session).claim(partner, norad_id, at=at)
     action = AuditAction.ASSET_CONTESTED if outcome.contested else AuditAction.ASSET_CLAIMED
     details: dict[str, object] = {"claim": outcome.claim.id}

@@ -66,7 +66,17 @@ class AssetError(ValueError):
 
 
 class UnknownObjectError(AssetError, LookupError):
-    """A claim names a NORAD id that the catalog does not hold."""
+    """A claim names a NORAD id that the catalog does not hold (or, to the claimant, seems
+    not to: an object none of whose element sets it may see gets the same error)."""
+
+    @classmethod
+    def for_claim(cls, norad_id: int) -> UnknownObjectError:
+        """The one refusal for an absent object and for one the claimant cannot see."""
+        return cls(
+            f"NORAD id {norad_id} is not in the catalog; a claim must name a catalogued "
+            "object that you can see: import or sync its element set first (`accord catalog "
+            "import`), or check the id with `accord catalog show`"
+        )
 
 
 class StationStatus(StrEnum):
@@ -211,11 +221,7 @@ class AssetRepository:
         claim makes both (all) claims `contested`; none is dropped.
         """
         if self.session.get(SpaceObject, norad_id) is None:
-            raise UnknownObjectError(
-                f"NORAD id {norad_id} is not in the catalog; a claim must name a catalogued "
-                "object: import or sync its element set first (`accord catalog import`), "
-                "or check the id with `accord catalog show`"
-            )
+            raise UnknownObjectError.for_claim(norad_id)
         active = self.active_claims(norad_id)
         if any(c.partner_id == partner.id for c in active):
             raise AssetError(f"{partner.name!r} already claims NORAD id {norad_id}")

@@ -1,11 +1,14 @@
 """Current element sets filtered by owner in SQL: the store side of visibility-filtered lists.
 
 Ownership (docs/access.md, "Ownership") as one SQL expression per current element set: the
-earliest active claim's partner; else the submitting partner when it is a member; else
-NULL (public: data providers' and the system partner's unclaimed objects). `accord.access`
-says which owners a principal may see (from the compiled policy); this module counts,
-pages (by NORAD id) and loads only the rows of those owners, so a page of a 30,000-object
-catalog never loads the other 29,900.
+submitting partner when it is a member; NULL (public) when a data provider or the system
+partner submitted it. Claims never change the owner. They only say which objects the
+owner operates, which is what a clause's `all_claimed` scope covers: a row is *within* its
+owner's claims when nobody actively claims the object or its owner is among the claimants,
+and *beyond* them when only other partners claim it. `accord.access` says which owners
+(and which scope of each) a principal may see, from the compiled policy; this module
+counts, pages (by NORAD id) and loads only those rows, so a page of a 30,000-object catalog
+never loads the other 29,900.
 """
 
 from __future__ import annotations
@@ -40,23 +43,36 @@ _PUBLIC_KINDS = (PartnerKind.DATA_PROVIDER.value, PartnerKind.SYSTEM.value)
 
 @dataclass(frozen=True, slots=True)
 class OwnerFilter:
-    """Which owners' rows to take: public rows (no owner) and/or these partners' (row ids)."""
+    """Which rows to take, by owner (partner row ids) and claim scope; any one suffices.
+
+    `public`: rows with no owner; `partner_ids`: every row of these owners;
+    `within_claims`: these owners' rows about objects nobody else claims alone (unclaimed,
+    or claimed by the owner too); `beyond_claims`: these owners' rows about objects that
+    only other partners claim.
+    """
 
     public: bool
     partner_ids: frozenset[int] = frozenset()
+    within_claims: frozenset[int] = frozenset()
+    beyond_claims: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
         """True when no row can match."""
-        return not self.public and not self.partner_ids
+        return not (self.public or self.partner_ids or self.within_claims or self.beyond_claims)
 
 
 @dataclass(frozen=True, slots=True)
 class OwnedElementSet:
-    """A current element set and the row id of its owning partner (None: public)."""
+    """A current element set, its owning partner's row id (None: public) and claim scope.
+
+    `beyond_claims` is True when other partners actively claim the object and its owner
+    does not (a clause's `all_claimed` scope does not reach it).
+    """
 
     stored: StoredElementSet
     owner_partner_id: int | None
+    beyond_claims: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +85,31 @@ class ListingSummary:
     newest_epoch: datetime | None
 
 
-def _first_claims() -> sa.Subquery:
-    """Each claimed object's owner: the partner of its earliest active claim (one row each)."""
-    rank = (
-        sa.func.row_number()
-        .over(partition_by=_CLAIMS.c.norad_id, order_by=(_CLAIMS.c.claimed_at, _CLAIMS.c.id))
-        .label("rank")
-    )
-    ranked = (
-        sa.select(_CLAIMS.c.norad_id, _CLAIMS.c.partner_id, rank)
-        .where(_CLAIMS.c.status.in_(_ACTIVE))
-        .subquery("ranked_claims")
-    )
-    return (
-        sa.select(ranked.c.norad_id, ranked.c.partner_id)
-        .where(ranked.c.rank == 1)
-        .subquery("first_claims")
-    )
+def _owner_column() -> sa.ColumnElement[Any]:
+    """The owning partner's id of the current element set (NULL: public), as SQL: the
+    submitter when it is a member. Claims play no part."""
+    return sa.case((_PARTNERS.c.kind.in_(_PUBLIC_KINDS), sa.null()), else_=_BATCHES.c.partner_id)
 
 
-def _owner_column(first_claims: sa.Subquery) -> sa.ColumnElement[Any]:
-    """The owning partner's id of the current element set (NULL: public), as SQL."""
-    submitter = sa.case(
-        (_PARTNERS.c.kind.in_(_PUBLIC_KINDS), sa.null()), else_=_BATCHES.c.partner_id
+def _beyond_claims_column() -> sa.ColumnElement[bool]:
+    """True when other partners actively claim the row's object and its submitter does not.
+
+    Two correlated EXISTS on (norad_id, status), which the claims index serves; evaluated
+    only for the owners whose scope matters to the filter.
+    """
+    others = _CLAIMS.alias("other_claims")
+    own = _CLAIMS.alias("own_claims")
+    claimed_by_others = sa.exists().where(
+        others.c.norad_id == _OBJECTS.c.norad_id,
+        others.c.status.in_(_ACTIVE),
+        others.c.partner_id != _BATCHES.c.partner_id,
     )
-    return sa.func.coalesce(first_claims.c.partner_id, submitter)
+    claimed_by_owner = sa.exists().where(
+        own.c.norad_id == _OBJECTS.c.norad_id,
+        own.c.status.in_(_ACTIVE),
+        own.c.partner_id == _BATCHES.c.partner_id,
+    )
+    return sa.and_(claimed_by_others, sa.not_(claimed_by_owner))
 
 
 class CatalogListing:
@@ -111,23 +127,33 @@ class CatalogListing:
         *,
         with_owner: bool = False,
     ) -> sa.Select[Any]:
-        # One join to the first claims (materialised once), not a subquery per object.
-        first_claims = _first_claims()
-        owner = _owner_column(first_claims)
-        selected = [*columns, owner.label("owner_partner_id")] if with_owner else list(columns)
+        owner = _owner_column()
+        selected = list(columns)
+        if with_owner:
+            selected += [
+                owner.label("owner_partner_id"),
+                _beyond_claims_column().label("beyond_claims"),
+            ]
         query = (
             sa.select(*selected)
             .select_from(_OBJECTS)
             .join(_ELEMENT_SETS, _ELEMENT_SETS.c.id == _OBJECTS.c.current_element_set_id)
             .join(_BATCHES, _BATCHES.c.id == _ELEMENT_SETS.c.batch_id)
             .join(_PARTNERS, _PARTNERS.c.id == _BATCHES.c.partner_id)
-            .outerjoin(first_claims, first_claims.c.norad_id == _OBJECTS.c.norad_id)
         )
         allowed: list[sa.ColumnElement[bool]] = []
         if owners.public:
             allowed.append(owner.is_(None))
         if owners.partner_ids:
             allowed.append(owner.in_(sorted(owners.partner_ids)))
+        if owners.within_claims:
+            allowed.append(
+                sa.and_(owner.in_(sorted(owners.within_claims)), sa.not_(_beyond_claims_column()))
+            )
+        if owners.beyond_claims:
+            allowed.append(
+                sa.and_(owner.in_(sorted(owners.beyond_claims)), _beyond_claims_column())
+            )
         query = query.where(sa.or_(*allowed) if allowed else sa.false())
         if norad_ids is not None:
             ids = sorted(set(norad_ids))
@@ -224,6 +250,27 @@ class CatalogListing:
             _OBJECTS.c.norad_id
         )
         return [
-            OwnedElementSet(_stored(row), row["owner_partner_id"])
+            OwnedElementSet(_stored(row), row["owner_partner_id"], bool(row["beyond_claims"]))
             for row in self.session.execute(query).mappings()
         ]
+
+    def claimants(self, norad_ids: Iterable[int] | None = None) -> dict[int, frozenset[int]]:
+        """NORAD id -> row ids of the partners actively claiming it (claimed or contested).
+
+        Objects nobody actively claims are absent. `None` asks for every claimed object;
+        a list is read in chunks of the catalog's lookup size.
+        """
+        query = sa.select(_CLAIMS.c.norad_id, _CLAIMS.c.partner_id).where(
+            _CLAIMS.c.status.in_(_ACTIVE)
+        )
+        found: dict[int, set[int]] = {}
+        if norad_ids is None:
+            chunks: list[list[int] | None] = [None]
+        else:
+            ids = sorted(set(norad_ids))
+            chunks = [ids[i : i + _LOOKUP_CHUNK] for i in range(0, len(ids), _LOOKUP_CHUNK)]
+        for chunk in chunks:
+            chunk_query = query if chunk is None else query.where(_CLAIMS.c.norad_id.in_(chunk))
+            for norad_id, partner_id in self.session.execute(chunk_query):
+                found.setdefault(norad_id, set()).add(partner_id)
+        return {norad_id: frozenset(ids) for norad_id, ids in found.items()}

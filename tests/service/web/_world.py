@@ -30,7 +30,7 @@ from tests.access._conjunction_world import (
     OTHERS_PAIR,
     PAIRS,
     SIGNED,
-    _circular,
+    import_crossing_pairs,
     screen,
 )
 from tests.access._world import (
@@ -61,7 +61,7 @@ __all__ = [
 PASSWORD = "correct horse battery staple"
 HISTORY_OBJECT = 25544
 SYNTHETIC_COUNT = 120
-#: The crossing pairs of tests/access/_conjunction_world.py, all public in the catalog.
+#: The crossing pairs of tests/access/_conjunction_world.py (members' and public objects).
 CONJUNCTION_OBJECTS = 2 * len(PAIRS)
 
 
@@ -107,18 +107,8 @@ def _add_conjunctions(engine: Engine) -> None:
     """The crossing pairs, their claims and the one-way conjunction agreement of
     tests/access/_conjunction_world.py, screened once: jaxa sees the granted pair's event
     (coarsened, covariance withheld), esa sees it as owner; nasa-jaxa's is jaxa's own."""
-    import_element_sets(
-        engine,
-        [
-            _circular(norad_id, inclination, k)
-            for k, pair in enumerate(PAIRS)
-            for norad_id, inclination in zip(pair, (50.0, 90.0), strict=True)
-        ],
-        source_name="crossing pairs",
-        partner="CelesTrak",
-        source_kind=SourceKind.API,
-        submitted_at=SIGNED,
-    )
+    # Members submit their own objects' element sets (a claim transfers no data).
+    import_crossing_pairs(engine, submitted_at=SIGNED)
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         esa, jaxa, nasa = (partners.get_by_handle(h) for h in ("esa", "jaxa", "nasa"))

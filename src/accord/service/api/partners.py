@@ -435,13 +435,19 @@ def _write_own_asset(session: Session, principal: Principal) -> Partner:
     "/assets/claims",
     summary="Claim (or contest) a satellite",
     status_code=status.HTTP_201_CREATED,
-    responses={422: {"description": "NORAD id not in the catalog, or already claimed by you"}},
+    responses={
+        422: {
+            "description": "NORAD id not in the catalog (or none of its element sets visible "
+            "to you: the same answer), or already claimed by you"
+        }
+    },
 )
 def create_claim(
     request: Request, principal: CurrentPrincipal, body: ClaimCreate
 ) -> ClaimOutcomePublic:
-    """Claim a catalogued object for the caller's partner; another partner's active claim
-    makes both `contested` (the first claimant keeps ownership until one withdraws)."""
+    """Claim a catalogued object the caller's partner can see; another partner's active
+    claim makes both `contested`. A claim says which satellites the partner operates; it
+    transfers no data (docs/access.md, "Ownership")."""
     with store(request) as session:
         partner = _write_own_asset(session, principal)
         outcome = claim_satellite(session, partner, body.norad_id)
