@@ -136,6 +136,37 @@ class Settings(BaseSettings):
             "bursts up to this many, per service process); 0 disables the limit."
         ),
     )
+    login_max_failures: int = Field(
+        default=5,
+        ge=0,
+        description=(
+            "Failed console logins a username may have within `login_failure_window_s` "
+            "before further logins of it answer 429 until the window passes (per service "
+            "process); 0 disables the per-username throttle."
+        ),
+    )
+    login_max_failures_per_address: int = Field(
+        default=20,
+        ge=0,
+        description=(
+            "Failed console logins one client address may have within "
+            "`login_failure_window_s`, whatever the usernames, before its logins answer 429; "
+            "0 disables the per-address throttle."
+        ),
+    )
+    login_failure_window_s: float = Field(
+        default=900.0,
+        gt=0.0,
+        description="Seconds a failed console login counts against its username and address.",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#\s]+/?$",
+        description=(
+            "The origin browsers reach this deployment at (e.g. `https://accord.example.org`); "
+            "a browser's login must come from it. Unset: the scheme and Host of the request."
+        ),
+    )
     session_lifetime_s: float = Field(
         default=8 * 3600.0,
         gt=0.0,

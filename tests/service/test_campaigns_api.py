@@ -174,8 +174,15 @@ def test_worked_campaign_over_http(tmp_path: Path, shared: Callable[[str], Path]
         assert {int(r["task_id"]) for r in rows} == {t["task_id"] for t in second["tasks"]}
 
         # Timeline: per satellite, in time order, acquisitions of the active tasks.
-        timeline = client.get(f"{API}/plans/{replanned_id}/timeline", headers=cp).json()
+        page = client.get(f"{API}/plans/{replanned_id}/timeline", headers=cp).json()
+        timeline = page["items"]
+        assert page["total"] == len(timeline) and (page["offset"], page["limit"]) == (0, 100)
         assert [s["norad_id"] for s in timeline] == sorted(s["norad_id"] for s in timeline)
+        # A page of one satellite is the list's first item, with the same total.
+        first = client.get(
+            f"{API}/plans/{replanned_id}/timeline", params={"limit": 1}, headers=cp
+        ).json()
+        assert first["items"] == timeline[:1] and first["total"] == page["total"]
         for satellite in timeline:
             starts = [e["start"] for e in satellite["entries"]]
             assert starts == sorted(starts)

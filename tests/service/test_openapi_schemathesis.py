@@ -1,9 +1,12 @@
-"""schemathesis against the OpenAPI document: no 5xx, and every response matches its schema.
+"""schemathesis against the OpenAPI document: no 5xx, and every response is one it declares.
 
 Generated requests (a few per operation, as an esa admin key) run on the ASGI app over the
-coalition of tests/access/_world.py. Checks: `not_a_server_error` and
-`response_schema_conformance`. Status codes the document does not list (401, 403, 404,
-409, 422 problems) are not failures here; the authentication tests check those.
+coalition of tests/access/_world.py. Checks: `not_a_server_error`,
+`status_code_conformance` (the status is one the operation declares),
+`content_type_conformance` (the media type is the one declared for that status, so errors
+must be `application/problem+json`), `response_headers_conformance` (`Retry-After`,
+`WWW-Authenticate` as declared) and `response_schema_conformance` (the body matches the
+schema, the RFC 9457 `Problem` for errors).
 """
 
 from __future__ import annotations
@@ -16,7 +19,12 @@ import schemathesis
 from fastapi.testclient import TestClient
 from schemathesis import BaseSchema
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from accord.access import create_api_key
 from accord.service import create_app
@@ -40,6 +48,13 @@ REQUIRED_OPERATIONS = {
     ("PATCH", "/api/v1/assets/stations/{station_id}"),
     ("DELETE", "/api/v1/assets/stations/{station_id}"),
 }
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 #: The esa admin key the module's app issued (set by the fixture, read by the test).
 _TOKEN: dict[str, str] = {}
 
@@ -76,8 +91,6 @@ def test_api_conforms_to_its_openapi_document(api_schema: BaseSchema) -> None:
             suppress_health_check=list(hypothesis.HealthCheck),
         )
         def conforms(case: schemathesis.Case) -> None:
-            case.call_and_validate(
-                headers=headers, checks=[not_a_server_error, response_schema_conformance]
-            )
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
         conforms()

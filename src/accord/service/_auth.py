@@ -16,6 +16,13 @@ of the request or answers a RFC 9457 problem:
 Then the caller's bucket is charged one token (`RateLimiter`); an empty bucket answers 429
 with `Retry-After`. The reason a key was refused goes to the server's log, never to the
 client (every refusal reads the same, so a prober learns nothing).
+
+Logins (`POST /auth/login`, `POST /ajaxauth/login`, the console's sign-in form) go through
+`throttled_log_in`: failed logins are counted per username and per client address
+(`LoginThrottle`), and past the settings' limits the login answers 429 with `Retry-After`
+before any password is checked. The two API logins also refuse a browser request from
+another site (`check_login_origin`: login CSRF, which the session's own CSRF token cannot
+stop because there is no session yet); the console's form carries its own login token.
 """
 
 from __future__ import annotations
@@ -24,11 +31,12 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy.engine import Engine
@@ -38,6 +46,7 @@ from accord.access import Principal, principal_from_api_key, principal_from_sess
 from accord.settings import Settings
 from accord.store import (
     ApiKeyRejected,
+    InvalidLoginError,
     InvalidSessionError,
     OpenedSession,
     UserRepository,
@@ -53,15 +62,20 @@ __all__ = [
     "SESSION_COOKIE",
     "CurrentPrincipal",
     "LoggedIn",
+    "LoginThrottle",
     "RateLimiter",
     "authenticate",
+    "check_login_origin",
     "clear_session_cookies",
+    "client_address",
     "current_principal",
     "form_field",
     "log_in",
     "log_out",
+    "login_throttle",
     "rate_limiter",
     "set_session_cookies",
+    "throttled_log_in",
 ]
 
 _log = logging.getLogger(__name__)
@@ -180,8 +194,10 @@ def authenticate(
 async def form_field(request: Request, name: str) -> str | None:
     """One field of an url-encoded form body (the body stays cached for the route).
 
-    Parsed here with the standard library: Starlette's form parser needs python-multipart,
-    which Accord does not depend on (console forms are url-encoded, not multipart).
+    Parsed with the standard library: console forms are url-encoded, so `parse_qs` is all
+    one field takes, and the raw body stays cached for the route, which reads it again (as
+    bytes, or as a form through python-multipart, a dependency of Accord like FastAPI's
+    `Form` parameters).
     """
     values = parse_qs((await request.body()).decode("utf-8", "replace")).get(name)
     return values[0] if values else None
@@ -268,6 +284,201 @@ def log_out(engine: Engine, session_token: str | None) -> None:
         return
     with transaction(engine, write_lock=True) as session:
         UserRepository(session).close_session(session_token)
+
+
+# --- login throttle and login CSRF -------------------------------------------------------------
+
+#: Key count past which stale entries are swept from the throttle (it then doubles).
+_THROTTLE_SWEEP_AT = 1024
+
+
+class LoginThrottle:
+    """Failed logins per username and per client address in a sliding window, in this process.
+
+    A key (`user:<name>` or `addr:<address>`) that has `limit` failures within `window_s`
+    refuses further logins until the oldest of them is `window_s` old: roughly `limit`
+    guesses per window, whichever password is tried. Failures of unknown usernames count
+    alike, so the throttle says nothing about which usernames exist. Written by hand, as
+    `RateLimiter` is: a dozen lines, no shared store (each process keeps its own counts;
+    docs/api.md says so). Each key keeps at most `limit` timestamps, and keys idle for a
+    window are swept, so a flood of made-up usernames cannot grow it without bound.
+    """
+
+    def __init__(
+        self,
+        max_failures_per_username: int,
+        max_failures_per_address: int,
+        window_s: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures_per_username = max_failures_per_username
+        self.max_failures_per_address = max_failures_per_address
+        self.window_s = window_s
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, deque[float]] = {}
+        self._sweep_at = _THROTTLE_SWEEP_AT
+
+    def _keys(self, username: str, address: str) -> list[tuple[str, int]]:
+        keys = []
+        if self.max_failures_per_username > 0:
+            keys.append(
+                (f"user:{username.strip().casefold()[:200]}", self.max_failures_per_username)
+            )
+        if self.max_failures_per_address > 0:
+            keys.append((f"addr:{address}", self.max_failures_per_address))
+        return keys
+
+    def retry_after(self, username: str, address: str) -> float | None:
+        """None if a login of `username` from `address` may be tried now, else the seconds
+        until it may."""
+        now = self.clock()
+        waits = []
+        with self._lock:
+            for key, limit in self._keys(username, address):
+                failures = self._failures.get(key)
+                if failures is not None and len(failures) >= limit:
+                    wait_s = failures[0] + self.window_s - now
+                    if wait_s > 0.0:
+                        waits.append(wait_s)
+        return max(waits) if waits else None
+
+    def record_failure(self, username: str, address: str) -> None:
+        """Count one failed login against the username and the address."""
+        now = self.clock()
+        with self._lock:
+            for key, limit in self._keys(username, address):
+                failures = self._failures.get(key)
+                if failures is None or failures.maxlen != limit:
+                    failures = self._failures[key] = deque(failures or (), maxlen=limit)
+                failures.append(now)
+            if len(self._failures) > self._sweep_at:
+                horizon = now - self.window_s
+                self._failures = {k: v for k, v in self._failures.items() if v[-1] > horizon}
+                self._sweep_at = max(_THROTTLE_SWEEP_AT, 2 * len(self._failures))
+
+    def record_success(self, username: str) -> None:
+        """A good password: the username's failures are forgotten (the address's are not,
+        so one account an attacker holds does not clear the way for guessing others)."""
+        with self._lock:
+            for key, _ in self._keys(username, ""):
+                if key.startswith("user:"):
+                    self._failures.pop(key, None)
+
+
+def login_throttle(request: Request) -> LoginThrottle:
+    """The application's login throttle, made on first use from its settings."""
+    state = request.app.state
+    throttle: LoginThrottle | None = getattr(state, "login_throttle", None)
+    if throttle is None:
+        settings: Settings = state.settings
+        throttle = LoginThrottle(
+            settings.login_max_failures,
+            settings.login_max_failures_per_address,
+            settings.login_failure_window_s,
+        )
+        state.login_throttle = throttle
+    return throttle
+
+
+def client_address(request: Request) -> str:
+    """The peer address of the request (a proxy's own, unless the server is told to trust
+    its forwarded headers, e.g. `uvicorn --forwarded-allow-ips`)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
+async def throttled_log_in(request: Request, username: str, password: str) -> LoggedIn:
+    """`log_in`, refused with 429 while the username or the client address has too many
+    recent failures; counts this attempt's outcome.
+
+    Raises `HTTPException` 429 (with `Retry-After`) or `accord.store.InvalidLoginError`.
+    The password is never logged.
+    """
+    throttle = login_throttle(request)
+    address = client_address(request)
+    wait_s = throttle.retry_after(username, address)
+    if wait_s is not None:
+        retry_after_s = max(1, math.ceil(wait_s))
+        _log.warning("auth: login of %r from %s refused: too many failures", username, address)
+        raise HTTPException(
+            429,
+            f"too many failed logins for this username or from this address; retry after "
+            f"{retry_after_s} s (Retry-After), or ask your partner's administrator to reset "
+            "the password",
+            headers={"Retry-After": str(retry_after_s)},
+        )
+    try:
+        logged_in = await run_in_threadpool(
+            log_in,
+            request.app.state.engine,
+            request.app.state.settings,
+            username,
+            password,
+            previous_session_token=request.cookies.get(SESSION_COOKIE),
+        )
+    except InvalidLoginError:
+        throttle.record_failure(username, address)
+        _log.info("auth: failed login of %r from %s", username, address)
+        raise
+    throttle.record_success(username)
+    return logged_in
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL or Origin, else None (`null`, malformed)."""
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port or _DEFAULT_PORTS[scheme]
+
+
+def _server_origin(request: Request) -> tuple[str, str, int] | None:
+    settings: Settings = request.app.state.settings
+    if settings.public_base_url:
+        return _origin(settings.public_base_url)
+    host = request.headers.get("host")
+    return _origin(f"{request.url.scheme}://{host}") if host else None
+
+
+def check_login_origin(request: Request) -> None:
+    """Refuse (403) a login a browser sent from another site: login CSRF.
+
+    OWASP's defence for login forms without a pre-session: the browser's own
+    `Sec-Fetch-Site: cross-site`, or an `Origin` (else a `Referer`) other than this server's
+    origin (`ACCORD_PUBLIC_BASE_URL`, else the scheme and Host the request came to). A
+    request with none of these headers is not from a browser form (the `spacetrack`
+    package, curl) and passes: CSRF needs a browser to send the victim's request.
+    """
+    reason = None
+    fetch_site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    own = _server_origin(request)
+    if fetch_site is not None and fetch_site.strip().lower() == "cross-site":
+        reason = "the browser marked the request cross-site (Sec-Fetch-Site)"
+    elif origin is not None:
+        if own is None or _origin(origin) != own:
+            reason = f"its Origin {origin[:200]!r} is not this server's"
+    elif referer is not None and (own is None or _origin(referer) != own):
+        reason = "its Referer is not a page of this server"
+    if reason is None:
+        return
+    _log.warning("auth: cross-site login refused from %s: %s", client_address(request), reason)
+    raise HTTPException(
+        403,
+        f"login refused: {reason}, so another site may have sent it (login CSRF). Sign in "
+        "on this server's own pages (/console/sign-in); scripts send no Origin, Referer or "
+        "Sec-Fetch-Site header; behind a proxy, set ACCORD_PUBLIC_BASE_URL to the address "
+        "browsers use",
+    )
 
 
 def set_session_cookies(response: Response, opened: OpenedSession, settings: Settings) -> None:

@@ -108,7 +108,7 @@ def test_the_plan_page_shows_the_plan_on_a_map_and_a_timeline(page: Any) -> None
     plan_id = int(page.get_by_test_id("download-json").get_attribute("href").rsplit("/", 1)[1])
     plan = page.request.get(f"{API}/plans/{plan_id}").json()
     coverage = page.request.get(f"{API}/plans/{plan_id}/coverage").json()["features"]
-    timeline = page.request.get(f"{API}/plans/{plan_id}/timeline").json()
+    timeline = page.request.get(f"{API}/plans/{plan_id}/timeline").json()["items"]
 
     def count(kind: str) -> int:
         return sum(1 for f in coverage if f["properties"]["kind"] == kind)

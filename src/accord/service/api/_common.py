@@ -87,8 +87,16 @@ def _problem(status: int, request: Request, detail: str, **extensions: Any) -> J
     return problem_response(status, detail, instance=request.url.path, **extensions)
 
 
+def _message(exc: Exception) -> str:
+    """The exception's message as raised: `str()` of a `KeyError` quotes it (`repr`), and
+    stripping quotes instead would eat those that close a quoted name ("no agreement 'x'")."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return str(exc)
+
+
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
-    return _problem(404, request, str(exc).strip("'\""))
+    return _problem(404, request, _message(exc))
 
 
 async def _forbidden(request: Request, exc: Exception) -> JSONResponse:

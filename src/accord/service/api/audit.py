@@ -247,7 +247,14 @@ def entries(
     )
 
 
-@router.get("/consistency", summary="A consistency proof between two tree sizes")
+@router.get(
+    "/consistency",
+    summary="A consistency proof between two tree sizes",
+    responses={
+        400: {"description": "`first` is larger than `second`"},
+        404: {"description": "`second` is larger than the log"},
+    },
+)
 def consistency(
     request: Request,
     first: Annotated[int, Query(ge=1, le=MAX_SEQ, description="the smaller (earlier) tree size")],

@@ -4,7 +4,8 @@
 or an url-encoded form with `username` and `password`, checks the argon2id hash, closes any
 session the client still held and opens a fresh one (never an id the client offered), and
 sets the HttpOnly session cookie plus the CSRF cookie whose value state-changing requests
-echo in `X-CSRF-Token` (also returned in the body).
+echo in `X-CSRF-Token` (also returned in the body). A browser request from another site is
+refused (403, login CSRF) and failed logins are throttled (429): `accord.service._auth`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from starlette.concurrency import run_in_threadpool
 from accord.service._auth import (
     SESSION_COOKIE,
     CurrentPrincipal,
+    check_login_origin,
     clear_session_cookies,
-    log_in,
     log_out,
     set_session_cookies,
+    throttled_log_in,
 )
 from accord.settings import Settings
 from accord.store import InvalidLoginError, PartnerRepository, transaction
@@ -91,22 +93,20 @@ _LOGIN_BODY = {
     "/login",
     summary="Log in to the web console",
     openapi_extra=_LOGIN_BODY,
-    responses={401: {"description": "unknown username or wrong password"}},
+    responses={
+        401: {"description": "unknown username or wrong password (the same answer for both)"},
+        403: {"description": "a browser request from another site (login CSRF)"},
+        429: {"description": "too many failed logins for the username or from the address"},
+    },
 )
 async def login(request: Request, response: Response) -> LoginPublic:
     """Open a console session; sets the `accord_session` and `accord_csrf` cookies."""
+    check_login_origin(request)
     credentials = await _credentials(request)
     settings: Settings = request.app.state.settings
     engine = request.app.state.engine
     try:
-        logged_in = await run_in_threadpool(
-            log_in,
-            engine,
-            settings,
-            credentials.username,
-            credentials.password,
-            previous_session_token=request.cookies.get(SESSION_COOKIE),
-        )
+        logged_in = await throttled_log_in(request, credentials.username, credentials.password)
     except InvalidLoginError as error:
         raise HTTPException(401, str(error)) from None
 

@@ -635,12 +635,16 @@ def get_plan(
     "/plans/{plan_id}/timeline", summary="A plan's timeline per satellite", responses={404: {}}
 )
 def get_timeline(
-    request: Request, principal: CurrentPrincipal, plan_id: RowId
-) -> list[SatelliteTimelinePublic]:
-    """Per satellite (by NORAD id): acquisitions and downlinks in time order."""
+    request: Request,
+    principal: CurrentPrincipal,
+    plan_id: RowId,
+    limit: PageLimit = 100,
+    offset: PageOffset = 0,
+) -> Page[SatelliteTimelinePublic]:
+    """Per satellite (by NORAD id, one item each): acquisitions and downlinks in time order."""
     with store(request, write=False) as session:
         document = _visible_plan(session, principal, plan_id)
-    return [
+    satellites = [
         SatelliteTimelinePublic(
             norad_id=norad_id,
             entries=[
@@ -658,6 +662,7 @@ def get_timeline(
         )
         for norad_id, entries in satellite_timeline(document).items()
     ]
+    return paginate(satellites, offset, limit)
 
 
 @router.get(

@@ -6,8 +6,10 @@ username. Answers are shaped as Space-Track's, because clients read them: `""` a
 good login, `{"Login": "Failed"}` (status 200) after a bad one, `{"error": "..."}` with
 the query error's status, 401 without a live session (the `spacetrack` client then logs in
 again and retries once). Sessions, API keys (`X-API-Key`) and rate limits are the REST
-API's (`accord.service._auth`). Only reads are served, so no CSRF token is asked for. See
-docs/spacetrack.md, "Serving Space-Track clients".
+API's (`accord.service._auth`), and so are the login's guards: a browser login from another
+site is a 403 problem (login CSRF), too many failures a 429 problem with `Retry-After`.
+Only reads are served, so no CSRF token is asked for. See docs/spacetrack.md, "Serving
+Space-Track clients".
 """
 
 from __future__ import annotations
@@ -33,11 +35,12 @@ from accord.service._auth import (
     API_KEY_HEADER,
     SESSION_COOKIE,
     authenticate,
+    check_login_origin,
     clear_session_cookies,
-    log_in,
     log_out,
     rate_limiter,
     set_session_cookies,
+    throttled_log_in,
 )
 from accord.service.spacetrack._rows import boxscore_rows, cdm_public_rows, gp_rows, satcat_rows
 from accord.settings import Settings
@@ -75,8 +78,15 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-@router.post("/ajaxauth/login", summary="Log in as Space-Track clients do")
-def login(
+@router.post(
+    "/ajaxauth/login",
+    summary="Log in as Space-Track clients do",
+    responses={
+        403: {"description": "a browser request from another site (login CSRF)"},
+        429: {"description": "too many failed logins for the identity or from the address"},
+    },
+)
+async def login(
     request: Request,
     identity: Annotated[str, Form(description="console username")],
     password: Annotated[str, Form()],
@@ -84,17 +94,13 @@ def login(
     """Check the console user's password (argon2id) and open a session; set its cookies.
 
     The session is the web console's (`accord.service._auth.log_in`): a fresh id every
-    time, and the one the client still held is closed.
+    time, and the one the client still held is closed. Cross-site browser logins (403) and
+    throttled ones (429) are refused before the password is checked.
     """
+    check_login_origin(request)
     settings = _settings(request)
     try:
-        logged_in = log_in(
-            _engine(request),
-            settings,
-            identity,
-            password,
-            previous_session_token=request.cookies.get(SESSION_COOKIE),
-        )
+        logged_in = await throttled_log_in(request, identity, password)
     except InvalidLoginError:
         return JSONResponse(LOGIN_FAILED)
     response = JSONResponse("")

@@ -2,9 +2,10 @@
 
 Sign-in posts a plain form (it works without scripts) to `/console/sign-in`, which checks
 the password and opens the session with `accord.service._auth.log_in`, the same session
-login `POST /auth/login` uses, then sets the same cookies. The form carries a login CSRF
-token (double submit: a random value in a SameSite=Strict cookie and in the form) so another
-site cannot sign a browser into an account of its choosing. Signed-in pages take the
+login `POST /auth/login` uses (throttled alike: `throttled_log_in`), then sets the same
+cookies. The form carries a login CSRF token (double submit: a random value in a
+SameSite=Strict cookie and in the form) so another site cannot sign a browser into an
+account of its choosing. Signed-in pages take the
 principal from `current_principal`, the API's own dependency, so sessions, CSRF on
 state-changing requests and rate limits are checked in one place.
 """
@@ -25,9 +26,9 @@ from accord.service._auth import (
     SESSION_COOKIE,
     clear_session_cookies,
     current_principal,
-    log_in,
     log_out,
     set_session_cookies,
+    throttled_log_in,
 )
 from accord.service.web._templates import render
 from accord.settings import Settings
@@ -127,14 +128,18 @@ async def sign_in(request: Request) -> Response:
         )
     settings: Settings = request.app.state.settings
     try:
-        logged_in = await run_in_threadpool(
-            log_in,
-            request.app.state.engine,
-            settings,
-            username,
-            password,
-            previous_session_token=request.cookies.get(SESSION_COOKIE),
+        logged_in = await throttled_log_in(request, username, password)
+    except HTTPException as throttled:  # 429: too many failed logins
+        page = _sign_in_page(
+            request,
+            next_path=next_path,
+            error="Too many failed sign-ins for this username or from your network. Wait "
+            f"{(throttled.headers or {}).get('Retry-After', 'a few')} seconds and try again; "
+            "your partner's administrator can reset a forgotten password.",
+            status_code=throttled.status_code,
         )
+        page.headers.update(throttled.headers or {})
+        return page
     except InvalidLoginError:
         return _sign_in_page(
             request,
