@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from accord.access import add_console_user, revoke_api_key
 from accord.service._auth import (
     CSRF_COOKIE,
     CSRF_HEADER,
     SESSION_COOKIE,
+    LoginThrottle,
     RateLimiter,
     current_principal,
 )
@@ -43,10 +46,17 @@ def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 @pytest.fixture
-def world(shared_world: World) -> World:
-    """The module's app with an empty cookie jar (each test logs in for itself)."""
+def world(shared_world: World) -> Iterator[World]:
+    """The module's app with an empty cookie jar (each test logs in for itself) and a fresh
+    login throttle made from its settings (failed logins of one test do not count in the
+    next)."""
     shared_world.client.cookies.clear()
-    return shared_world
+    state = shared_world.client.app.state  # type: ignore[attr-defined]
+    settings = state.settings
+    state.login_throttle = None
+    yield shared_world
+    state.settings = settings
+    state.login_throttle = None
 
 
 def problem(response: object) -> dict[str, object]:
@@ -311,23 +321,27 @@ def test_the_rate_limit_comes_from_settings_and_zero_disables_it(tmp_path: Path)
 
 
 def test_every_route_but_the_public_ones_requires_a_principal(world: World) -> None:
-    unguarded = []
-    for route in world.client.app.routes:  # type: ignore[attr-defined]
-        if not isinstance(route, APIRoute):
+    # FastAPI keeps included routers as branches of `app.routes`: walk the effective routes
+    # (a walk of `app.routes` alone saw two routes and passed whatever the others did).
+    unguarded, walked = [], 0
+    for context in iter_route_contexts(world.client.app.routes):  # type: ignore[attr-defined]
+        if not isinstance(context.original_route, APIRoute):
             continue
-        path = route.path
+        walked += 1
+        path = context.path_format or ""
         if path in PUBLIC_PATHS or path.startswith(
             PUBLIC_PREFIXES + CONSOLE_PREFIXES + SPACETRACK_PREFIXES
         ):
             continue
         calls = set()
-        stack = [route.dependant]
+        stack = [context.dependant]
         while stack:
             dependant = stack.pop()
             calls.add(dependant.call)
             stack.extend(dependant.dependencies)
         if current_principal not in calls:
             unguarded.append(path)
+    assert walked >= 80  # every API, audit, console and Space-Track route
     assert unguarded == []
 
 
@@ -339,3 +353,220 @@ def test_every_api_v1_get_refuses_anonymous_callers(world: World) -> None:
         concrete = path.replace("{norad_id}", "25544").replace("{handle}", "esa")
         concrete = concrete.replace("{agreement_id}", "esa-jaxa-leo-exchange")
         assert world.client.get(concrete).status_code == 401, path
+
+
+# --- login CSRF: cross-site logins are refused ------------------------------------------------
+
+#: The TestClient's own origin (its base URL), as a browser on one of its pages sends it.
+OWN_ORIGIN = "http://testserver"
+CROSS_SITE_HEADERS = [
+    pytest.param({"Sec-Fetch-Site": "cross-site"}, id="sec-fetch-site"),
+    pytest.param({"Origin": "https://attacker.example"}, id="foreign-origin"),
+    pytest.param({"Origin": "null"}, id="opaque-origin"),
+    pytest.param({"Origin": "https://testserver"}, id="other-scheme"),
+    pytest.param({"Origin": "http://testserver:8080"}, id="other-port"),
+    pytest.param({"Referer": "https://attacker.example/form.html"}, id="foreign-referer"),
+    pytest.param(
+        {"Sec-Fetch-Site": "cross-site", "Origin": OWN_ORIGIN}, id="cross-site-own-origin"
+    ),
+]
+SAME_ORIGIN_HEADERS = [
+    pytest.param({}, id="no-browser-headers"),
+    pytest.param({"Origin": OWN_ORIGIN, "Sec-Fetch-Site": "same-origin"}, id="own-origin"),
+    pytest.param({"Origin": "HTTP://TESTSERVER:80"}, id="own-origin-spelled-out"),
+    pytest.param({"Referer": f"{OWN_ORIGIN}/console/sign-in"}, id="own-referer"),
+    pytest.param({"Sec-Fetch-Site": "none"}, id="typed-by-the-user"),
+]
+
+
+@pytest.mark.parametrize("headers", CROSS_SITE_HEADERS)
+def test_a_cross_site_login_is_refused_with_a_problem_and_no_cookie(
+    world: World, headers: dict[str, str]
+) -> None:
+    credentials = {"username": "ops@esa", "password": PASSWORD}
+    for response in (
+        world.client.post("/auth/login", data=credentials, headers=headers),
+        world.client.post("/auth/login", json=credentials, headers=headers),
+        world.client.post(
+            "/ajaxauth/login",
+            data={"identity": "ops@esa", "password": PASSWORD},
+            headers=headers,
+        ),
+    ):
+        assert response.status_code == 403
+        assert "login CSRF" in str(problem(response)["detail"])
+        assert "set-cookie" not in response.headers
+    assert SESSION_COOKIE not in world.client.cookies
+
+
+@pytest.mark.parametrize("headers", SAME_ORIGIN_HEADERS)
+def test_same_origin_and_non_browser_logins_pass(world: World, headers: dict[str, str]) -> None:
+    response = world.client.post(
+        "/auth/login", data={"username": "ops@esa", "password": PASSWORD}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    spacetrack = world.client.post(
+        "/ajaxauth/login", data={"identity": "ops@esa", "password": PASSWORD}, headers=headers
+    )
+    assert spacetrack.status_code == 200 and spacetrack.json() == ""
+
+
+def test_the_configured_public_base_url_is_the_login_origin(world: World) -> None:
+    state = world.client.app.state  # type: ignore[attr-defined]
+    state.settings = state.settings.model_copy(
+        update={"public_base_url": "https://accord.example.org"}
+    )
+    credentials = {"username": "ops@esa", "password": PASSWORD}
+    public = {"Origin": "https://accord.example.org"}
+    assert world.client.post("/auth/login", json=credentials, headers=public).is_success
+    # the Host the request came to is no longer the reference
+    host = {"Origin": OWN_ORIGIN}
+    assert world.client.post("/auth/login", json=credentials, headers=host).status_code == 403
+
+
+# --- failed-login throttle --------------------------------------------------------------------
+
+WINDOW_S = 900.0
+
+
+def test_the_throttle_refuses_after_n_failures_until_the_window_passes() -> None:
+    clock = FakeClock()
+    throttle = LoginThrottle(3, 10, WINDOW_S, clock=clock)
+    for _ in range(3):
+        assert throttle.retry_after("ops@esa", "192.0.2.1") is None
+        throttle.record_failure("ops@esa", "192.0.2.1")
+        clock.now_s += 10.0
+    # the first of the three failures was 30 s ago: 870 s to go
+    assert throttle.retry_after("ops@esa", "192.0.2.1") == pytest.approx(WINDOW_S - 30.0)
+    assert throttle.retry_after("OPS@esa ", "192.0.2.9") == pytest.approx(WINDOW_S - 30.0)
+    assert throttle.retry_after("other@esa", "192.0.2.1") is None  # 3 of 10 for the address
+    clock.now_s += WINDOW_S - 30.0
+    assert throttle.retry_after("ops@esa", "192.0.2.1") is None
+    # one more failure: blocked again until the second failure is a window old
+    throttle.record_failure("ops@esa", "192.0.2.1")
+    assert throttle.retry_after("ops@esa", "192.0.2.1") == pytest.approx(10.0)
+
+
+def test_a_success_clears_the_username_but_not_the_address() -> None:
+    clock = FakeClock()
+    throttle = LoginThrottle(2, 3, WINDOW_S, clock=clock)
+    throttle.record_failure("ops@esa", "192.0.2.1")
+    throttle.record_failure("ops@esa", "192.0.2.1")
+    assert throttle.retry_after("ops@esa", "192.0.2.7") is not None
+    throttle.record_success("ops@esa")
+    assert throttle.retry_after("ops@esa", "192.0.2.7") is None
+    # password spraying from one address: one failure per username, the address stops it
+    throttle.record_failure("admin@jaxa", "192.0.2.1")
+    assert throttle.retry_after("anyone@nasa", "192.0.2.1") is not None
+    assert throttle.retry_after("anyone@nasa", "192.0.2.2") is None
+
+
+def test_zero_limits_disable_the_throttle_and_idle_keys_are_swept() -> None:
+    assert LoginThrottle(0, 0, WINDOW_S).retry_after("ops@esa", "192.0.2.1") is None
+    disabled = LoginThrottle(0, 0, WINDOW_S)
+    for _ in range(10):
+        disabled.record_failure("ops@esa", "192.0.2.1")
+    assert disabled.retry_after("ops@esa", "192.0.2.1") is None
+    clock = FakeClock()
+    throttle = LoginThrottle(5, 0, WINDOW_S, clock=clock)
+    for n in range(3000):  # made-up usernames, one failure each, a second apart
+        throttle.record_failure(f"user{n}", "192.0.2.1")
+        clock.now_s += 1.0
+    # only the keys failed within the last window (plus those since the last sweep) remain
+    assert len(throttle._failures) <= 2 * int(WINDOW_S) + 1024
+
+
+def throttled(world: World, **limits: float) -> FakeClock:
+    """Give the app a login throttle with the settings' limits (or `limits`) on a clock the
+    test moves; the `world` fixture drops it afterwards."""
+    state = world.client.app.state  # type: ignore[attr-defined]
+    settings = state.settings.model_copy(update=limits)
+    clock = FakeClock()
+    state.login_throttle = LoginThrottle(
+        settings.login_max_failures,
+        settings.login_max_failures_per_address,
+        settings.login_failure_window_s,
+        clock=clock,
+    )
+    return clock
+
+
+def test_eight_wrong_space_track_logins_are_throttled_after_the_default_five(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = throttled(world)  # the default settings: 5 failures per username in 900 s
+    wrong = "wrong password 1234"
+    with caplog.at_level(logging.DEBUG):
+        answers = [
+            world.client.post("/ajaxauth/login", data={"identity": "ops@esa", "password": wrong})
+            for _ in range(8)
+        ]
+        assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
+        assert all(a.json() == {"Login": "Failed"} for a in answers[:5])
+        refused = answers[-1]
+        assert problem(refused)["status"] == 429
+        assert refused.headers["retry-after"] == "900"  # the window: no time passed
+        # the right password is refused too while the window lasts, on both routes
+        good = {"identity": "ops@esa", "password": PASSWORD}
+        assert world.client.post("/ajaxauth/login", data=good).status_code == 429
+        login_json = {"username": "ops@esa", "password": PASSWORD}
+        assert world.client.post("/auth/login", json=login_json).status_code == 429
+        clock.now_s += 899.0
+        assert world.client.post("/auth/login", json=login_json).headers["retry-after"] == "1"
+        clock.now_s += 1.0
+        assert world.client.post("/auth/login", json=login_json).status_code == 200
+        # the success forgot the username's failures: a wrong password is a 401 again
+        again = world.client.post("/auth/login", json={**login_json, "password": wrong})
+        assert again.status_code == 401
+    assert wrong not in caplog.text and PASSWORD not in caplog.text
+    assert "failed login of 'ops@esa'" in caplog.text  # failures are logged, passwords never
+
+
+def test_an_unknown_username_is_throttled_exactly_like_a_known_one(world: World) -> None:
+    throttled(world, login_max_failures=2)
+    transcripts = []
+    for username in ("ops@esa", "nobody@nowhere"):
+        answers = [
+            world.client.post("/auth/login", json={"username": username, "password": "x" * 12})
+            for _ in range(3)
+        ]
+        transcripts.append(
+            [(a.status_code, problem(a)["detail"], a.headers.get("retry-after")) for a in answers]
+        )
+    assert transcripts[0] == transcripts[1]
+    assert [status for status, _, _ in transcripts[0]] == [401, 401, 429]
+
+
+def test_the_address_limit_stops_guessing_across_usernames(world: World) -> None:
+    throttled(world, login_max_failures_per_address=3)
+    statuses = [
+        world.client.post(
+            "/auth/login", json={"username": f"guess{n}@esa", "password": "x" * 12}
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+
+
+def sign_in_fields(page_html: str) -> dict[str, str]:
+    """The hidden fields of the console's sign-in form (its login CSRF token and `next`)."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page_html)
+    assert match is not None
+    return {"csrf_token": match.group(1), "next": "/console/"}
+
+
+def test_the_console_sign_in_form_is_throttled_with_a_page(world: World) -> None:
+    throttled(world, login_max_failures=1)
+    client = world.client
+    fields = sign_in_fields(client.get("/console/sign-in").text)
+    wrong = client.post(
+        "/console/sign-in", data={**fields, "username": "ops@esa", "password": "x" * 12}
+    )
+    assert wrong.status_code == 401
+    refused = client.post(
+        "/console/sign-in",
+        data={**sign_in_fields(wrong.text), "username": "ops@esa", "password": PASSWORD},
+    )
+    assert refused.status_code == 429 and refused.headers["retry-after"] == "900"
+    assert "Too many failed sign-ins" in refused.text
+    assert SESSION_COOKIE not in client.cookies
