@@ -125,7 +125,7 @@ def test_each_partner_lists_exactly_the_plans_the_api_lists_for_it(world: Any) -
         api = ids["api"][handle]
         if plans:
             assert api.status_code == 200
-            assert [(p["id"], p["kind"]) for p in api.json()] == listed, handle
+            assert [(p["id"], p["kind"]) for p in api.json()["items"]] == listed, handle
         else:
             assert api.status_code == 404  # nasa may not see the case at all
     nothing = cli.accord("manoeuvre", "list", "--as", "nasa")
@@ -136,7 +136,7 @@ def test_the_listing_names_case_owner_burn_delta_v_verdict_and_catalog_batch(wor
     cli, ids = world
     result = cli.accord("manoeuvre", "list", "--as", "jaxa", "--case", ids["case"])
     (row,) = [line for line in result.output.splitlines() if f" {ids['committed']} " in line]
-    batch = ids["api"]["jaxa"].json()[0]["catalog_entry"]["batch_id"]
+    batch = ids["api"]["jaxa"].json()["items"][0]["catalog_entry"]["batch_id"]
     for shown in (ids["case"], "esa", "39634", "0, 0.5, 0", "acceptable", f" {batch} "):
         assert shown in row, shown
     closest, avoided = re.search(r"(\d+\.\d{3}) \((\d+\.\d{3})\)", row).groups()  # type: ignore[union-attr]
@@ -162,7 +162,7 @@ def test_show_gives_the_screening_before_and_after_and_the_fit_of_a_committed_pl
     after = re.search(rf"after \(worst\): object {JAXA_SAT} at \S+, miss (\S+) km", text)
     assert after is not None, text
     assert float(after.group(1)) == pytest.approx(NEW_MISS_KM, abs=MISS_TOLERANCE_KM)
-    entry = ids["api"]["jaxa"].json()[0]["catalog_entry"]
+    entry = ids["api"]["jaxa"].json()["items"][0]["catalog_entry"]
     assert f"catalog: batch {entry['batch_id']}" in text
     assert f"RMS {entry['fit_rms_km']:.3f} km, max {entry['fit_max_km']:.3f} km" in text
     assert f"({entry['fit_samples']} samples)" in text

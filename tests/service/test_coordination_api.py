@@ -136,7 +136,7 @@ def test_a_hypothetical_plan_is_its_owners_and_a_candidate_is_shared_with_the_ot
 
         def seen(handle: str) -> list[str]:
             answer = client.get(plans, headers=world.as_partner(handle))
-            return [p["kind"] for p in answer.json()] if answer.status_code == 200 else []
+            return [p["kind"] for p in answer.json()["items"]] if answer.status_code == 200 else []
 
         assert seen("esa") == ["hypothetical", "candidate"]
         assert seen("jaxa") == ["candidate"]

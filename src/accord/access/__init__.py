@@ -3,9 +3,11 @@
 `accord.agreements` decides (pure, Cedar); this package feeds it from the store and applies
 its decisions: who asks (`Principal`, from an API key or a console session), the compiled
 policy of the agreements stored and in force (`access_policy`, cached), `authorize` for one
-request, `visible_catalog` / `get_visible_object` for catalog data (ownership by claims,
-release conditions, `data.released` audit entries, 404 for what is not granted), and the
-audited state changes of agreements, assets, API keys and console users. See docs/access.md.
+request (`authorize_each` for a batch), coordination cases, plans, disputes and compliance
+reports (`authorize_cases`, `visible_cases` and their kin), `visible_catalog` /
+`get_visible_object` for catalog data (ownership by claims, release conditions,
+`data.released` audit entries, 404 for what is not granted), and the audited state changes
+of agreements, assets, API keys and console users. See docs/access.md.
 """
 
 from accord.access._agreement_workflows import (
@@ -51,6 +53,15 @@ from accord.access._directory import (
     update_partner,
     update_station,
 )
+from accord.access._coordination import (
+    authorize_cases,
+    authorize_disputes,
+    authorize_plans,
+    platform_partners,
+    visible_cases,
+    visible_compliance_reports,
+    visible_disputes,
+)
 from accord.access._history import MAX_HISTORY, visible_history
 from accord.access._listing import (
     ListingError,
@@ -65,6 +76,7 @@ from accord.access._policy import (
     PolicyCache,
     access_policy,
     authorize,
+    authorize_each,
     default_cache,
 )
 from accord.access._principal import (
@@ -123,6 +135,10 @@ __all__ = [
     "add_partner_contact",
     "amend_agreement",
     "authorize",
+    "authorize_cases",
+    "authorize_disputes",
+    "authorize_each",
+    "authorize_plans",
     "claim_satellite",
     "create_api_key",
     "default_cache",
@@ -134,6 +150,7 @@ __all__ = [
     "import_stations",
     "lifecycle_submission",
     "listing_plan",
+    "platform_partners",
     "principal_for_partner",
     "principal_from_api_key",
     "principal_from_session",
@@ -152,9 +169,12 @@ __all__ = [
     "terminate_agreement",
     "update_partner",
     "update_station",
+    "visible_cases",
     "visible_catalog",
     "visible_catalog_summary",
+    "visible_compliance_reports",
     "visible_conjunctions",
+    "visible_disputes",
     "visible_events",
     "visible_history",
     "visible_element_sets",

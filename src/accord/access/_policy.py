@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -24,13 +25,22 @@ from accord.agreements import (
     AccessPolicy,
     AccessRequest,
     AgreementRecord,
+    CoordinationResource,
     Decision,
     Resource,
     compile_policy,
 )
 from accord.agreements import authorize as core_authorize
+from accord.agreements import authorize_batch as core_authorize_batch
 
-__all__ = ["POLICY_CACHE_SIZE", "PolicyCache", "access_policy", "authorize", "default_cache"]
+__all__ = [
+    "POLICY_CACHE_SIZE",
+    "PolicyCache",
+    "access_policy",
+    "authorize",
+    "authorize_each",
+    "default_cache",
+]
 
 #: Compiled policies kept (distinct sets of versions in force).
 POLICY_CACHE_SIZE = 32
@@ -105,7 +115,7 @@ def authorize(
     session: Session,
     principal: Principal,
     action: AccessAction,
-    resource: Resource,
+    resource: Resource | CoordinationResource,
     *,
     at: datetime | None = None,
     cache: PolicyCache | None = None,
@@ -121,3 +131,31 @@ def authorize(
     now = at or datetime.now(UTC)
     policy = access_policy(session, now, cache=cache)
     return core_authorize(AccessRequest(principal.core(), action, resource, now), policy)
+
+
+def authorize_each(
+    session: Session,
+    principal: Principal,
+    asks: Sequence[tuple[AccessAction, Resource | CoordinationResource]],
+    *,
+    at: datetime | None = None,
+    cache: PolicyCache | None = None,
+) -> list[Decision]:
+    """Decide many (action, resource) requests in one Cedar batch, in their order.
+
+    The batch form of `authorize` for listings: the same scope check per action, the same
+    policy, one evaluation call whatever the number of requests.
+    """
+    now = at or datetime.now(UTC)
+    allowed = [principal.may_ask(action) for action, _ in asks]
+    if not any(allowed):
+        return [DENIED] * len(asks)
+    policy = access_policy(session, now, cache=cache)
+    core = principal.core()
+    asked = [
+        AccessRequest(core, action, resource, now)
+        for (action, resource), ok in zip(asks, allowed, strict=True)
+        if ok
+    ]
+    decided = iter(core_authorize_batch(asked, policy))
+    return [next(decided) if ok else DENIED for ok in allowed]

@@ -1,7 +1,12 @@
 """`accord coordination|manoeuvre|compliance|dispute|notifications ...` over coordination_ops.
 
 Steps a party takes name the party with `--as HANDLE` (the operator's tool acts for its
-partner); `--at` dates a step (ISO 8601 with a zone, default now).
+partner, as an operator of it); `--at` dates a step (ISO 8601 with a zone, default now).
+Every command with `--as` asks the authorisation point whether that partner may take the
+step or see the plan (`accord.access.authorize_cases`, `authorize_plans`,
+`authorize_disputes`), as the API does; nothing is decided here. The commands without
+`--as` (`coordination list|show`, `dispute show`, `compliance report`) are the
+deployment's own views over its store, for whoever runs the CLI on the server.
 """
 
 from __future__ import annotations
@@ -14,8 +19,14 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from accord.access import Principal, principal_for_partner
-from accord.agreements import PrincipalRole
+from accord.access import (
+    Principal,
+    authorize_cases,
+    authorize_disputes,
+    authorize_plans,
+    principal_for_partner,
+)
+from accord.agreements import AccessAction, PrincipalRole
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.cli._plan_views import ShownPlan, plan_table, print_plan
 from accord.coordination import CoordinationError, DisputeGrounds, Manoeuvre
@@ -35,7 +46,6 @@ from accord.coordination_ops import (
     list_disputes,
     open_dispute_record,
     plan_manoeuvre,
-    plan_visible_to,
     post_dispute_message,
     refuse_case,
     run_compliance,
@@ -136,6 +146,32 @@ def show_command(ctx: typer.Context, case_id: str = typer.Argument(..., help="Ca
     stdout_console().print_json(json.dumps(case_to_json(case)))
 
 
+def _operator(session: Session, handle: str) -> Principal:
+    """The CLI acts as an operator of the partner named by --as (the operator's own tool)."""
+    partner = PartnerRepository(session).get_by_handle(handle)
+    return principal_for_partner(partner, [PrincipalRole.OPERATOR], name=f"cli:{handle}")
+
+
+def _require_case_step(session: Session, case_id: str, party: str) -> None:
+    """Refuse unless the authorisation point lets `party` act on the case (`write`)."""
+    case = get_case(session, case_id)
+    if not authorize_cases(session, _operator(session, party), [case], AccessAction.WRITE)[0]:
+        raise _fail(
+            f"{party} may not act on case {case_id}: a partner acts only on the cases it is "
+            f"a party of (parties: {', '.join(case.parties)})"
+        )
+
+
+def _require_dispute_step(session: Session, dispute_id: str, party: str) -> None:
+    """Refuse unless the authorisation point lets `party` take a step in the dispute."""
+    dispute = get_dispute(session, dispute_id)
+    if not authorize_disputes(session, _operator(session, party), [dispute], AccessAction.WRITE)[0]:
+        raise _fail(
+            f"{party} may not take a step in dispute {dispute_id}: its parties and the "
+            "mediators of the steps it has reached do"
+        )
+
+
 def _step(ctx: typer.Context, action: str, case_id: str, **kwargs: object) -> None:
     engine = open_store(settings_of(ctx), seed=False)
     steps = {
@@ -146,6 +182,7 @@ def _step(ctx: typer.Context, action: str, case_id: str, **kwargs: object) -> No
     }
     try:
         with transaction(engine, write_lock=True) as session:
+            _require_case_step(session, case_id, str(kwargs["by"]))
             case = steps[action](session, case_id, **kwargs)  # type: ignore[operator]
     except _ERRORS as exc:
         raise _fail(str(exc)) from None
@@ -254,6 +291,7 @@ def plan_command(
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
+            _require_case_step(session, case_id, party)
             plan_id, screening = plan_manoeuvre(
                 session,
                 case_id,
@@ -277,12 +315,6 @@ def plan_command(
             str(c["secondary_norad_id"]), c["tca"], f"{c['miss_km']:.3f}", f"{c['pc']:.2e}"
         )
     console.print(table)
-
-
-def _operator(session: Session, handle: str) -> Principal:
-    """The CLI acts as an operator of the partner named by --as (the operator's own tool)."""
-    partner = PartnerRepository(session).get_by_handle(handle)
-    return principal_for_partner(partner, [PrincipalRole.OPERATOR], name=f"cli:{handle}")
 
 
 @manoeuvre_app.command("share")
@@ -331,14 +363,15 @@ def commit_command(
 
 
 def _shown(session: Session, rows: list[ManoeuvrePlanRow], principal: Principal) -> list[ShownPlan]:
-    """The rows `principal` may see, exactly as the API's plan listing decides
-    (`plan_visible_to`: hypothetical to the owner, candidate to the parties, committed also
-    to the owner's grantees), with their cases and catalog entries."""
-    now = datetime.now(UTC)
+    """The rows `principal` may see, as the authorisation point decides for the API's plan
+    listing (`authorize_plans`: hypothetical to the owner, candidate to the parties,
+    committed also to the owner's grantees), with their cases and catalog entries."""
+    pairs = [(row, get_case(session, row.case_id)) for row in rows]
+    allowed = authorize_plans(session, principal, pairs)
     return [
-        ShownPlan(row, get_case(session, row.case_id), session.get(PlanCatalogEntryRow, row.id))
-        for row in rows
-        if plan_visible_to(session, row.id, principal, at=now)
+        ShownPlan(row, case, session.get(PlanCatalogEntryRow, row.id))
+        for (row, case), ok in zip(pairs, allowed, strict=True)
+        if ok
     ]
 
 
@@ -496,6 +529,7 @@ def dispute_message_command(
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
+            _require_dispute_step(session, dispute_id, party)
             post_dispute_message(session, dispute_id, by=party, at=_when(at), text=text)
     except _ERRORS as exc:
         raise _fail(str(exc)) from None
@@ -515,6 +549,7 @@ def dispute_decide_command(
     engine = open_store(settings_of(ctx), seed=False)
     try:
         with transaction(engine, write_lock=True) as session:
+            _require_dispute_step(session, dispute_id, party)
             dispute = decide_dispute(
                 session,
                 dispute_id,

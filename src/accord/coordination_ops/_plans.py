@@ -19,15 +19,15 @@ the event has a Pc, no new conjunction may have a higher Pc. Verdict `acceptable
 
 Visibility: a `hypothetical` plan is seen by its owner only; a `candidate` by both parties
 of the case; a `committed` plan by the parties and by every partner the agreements in force
-grant the owner's `conjunction_data` to (decided by `accord.access.authorize`).
+grant the owner's `conjunction_data` to (decided by `accord.access.authorize_plans`).
 
 The plan state machine (`PLAN_PROMOTIONS`): a plan is created in any kind (created
 `committed`, it is shared and committed in one step, refused alike when `worse`); once
 stored it moves forward one step at a time, hypothetical -> candidate (`share_plan`) ->
 committed (`commit_plan`), and a committed plan is final: nothing is demoted or committed
 twice. Only the owner's operators and admins move a plan: `share_plan` and `commit_plan`
-ask the one authorisation point (`accord.access.authorize`, action `write` on the owner's
-data; the base rule `base/operator-writes-own-data` is what permits it).
+ask the one authorisation point (`accord.access.authorize_plans`, action `write`; the base
+rule `base/owner-operators-move-plan` is what permits it).
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from numpy.typing import NDArray
 from scipy.integrate import solve_ivp
 from sqlalchemy.orm import Session
 
-from accord.access import Principal, authorize
-from accord.agreements import AccessAction, DataClass, Resource
+from accord.access import Principal, authorize_plans
+from accord.agreements import AccessAction
 from accord.audit import AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.conjunctions import DEFAULT_HARD_BODY_RADIUS_M, default_covariance_pc, screen_ephemeris
 from accord.coordination_ops._cases import get_case
@@ -381,7 +381,7 @@ def _audit_plan(
 
 
 def _movable_plan(
-    session: Session, plan_id: int, principal: Principal, at: datetime, data_class: DataClass
+    session: Session, plan_id: int, principal: Principal, at: datetime
 ) -> ManoeuvrePlanRow:
     """The plan, locked for the move, once the authorisation point lets `principal` move it."""
     row = session.get(ManoeuvrePlanRow, plan_id, with_for_update=True)
@@ -390,8 +390,8 @@ def _movable_plan(
             f"no manoeuvre plan {plan_id} visible to {principal.partner!r}; list a case's plans "
             "with GET /api/v1/coordination/cases/{case_id}/plans"
         )
-    resource = Resource(data_class, owner=row.owner, id=f"plan-{row.id}", norad_id=row.norad_id)
-    if not authorize(session, principal, AccessAction.WRITE, resource, at=at).allowed:
+    plan = [(row, get_case(session, row.case_id))]
+    if not authorize_plans(session, principal, plan, AccessAction.WRITE, at=at)[0]:
         if principal.partner != row.owner:
             raise PlanNotAuthorisedError(
                 f"plan {plan_id} belongs to {row.owner!r}: only its owner moves it; "
@@ -422,7 +422,7 @@ def share_plan(session: Session, plan_id: int, *, principal: Principal, at: date
     Not screened again (a candidate may be `worse`: the other party sees why). Logs
     `plan.shared`. Raises `UnknownPlanError`, `PlanNotAuthorisedError`, `PlanTransitionError`.
     """
-    row = _movable_plan(session, plan_id, principal, at, DataClass.CONJUNCTION_DATA)
+    row = _movable_plan(session, plan_id, principal, at)
     _check_move(row, ManoeuvrePlanKind.CANDIDATE)
     row.kind, row.updated_at = ManoeuvrePlanKind.CANDIDATE.value, at
     session.flush()
@@ -441,7 +441,7 @@ def commit_plan(
     the fitted element set (None when newer data already superseded the plan). Logs
     `plan.committed`. Run it in a write transaction: the plan row is locked for the move.
     """
-    row = _movable_plan(session, plan_id, principal, at, DataClass.CATALOG_ELEMENT_SETS)
+    row = _movable_plan(session, plan_id, principal, at)
     _check_move(row, ManoeuvrePlanKind.COMMITTED)
     case = get_case(session, row.case_id)
     screening = _screen(session, row.oem_text, row.norad_id, case.trigger.miss_km, case.trigger.pc)
@@ -461,20 +461,10 @@ def commit_plan(
 
 
 def plan_visible_to(session: Session, plan_id: int, principal: Principal, *, at: datetime) -> bool:
-    """Whether `principal` may see plan `plan_id` (module notes: by kind, then agreements)."""
+    """Whether `principal` may see plan `plan_id` (the authorisation point decides:
+    `accord.access.authorize_plans`; module notes: by kind, then agreements)."""
     row = session.get(ManoeuvrePlanRow, plan_id)
     if row is None:
         return False
-    handle = principal.partner
-    if handle == row.owner:
-        return True
-    if row.kind == ManoeuvrePlanKind.HYPOTHETICAL.value:
-        return False
-    if handle in get_case(session, row.case_id).parties:
-        return True
-    if row.kind != ManoeuvrePlanKind.COMMITTED.value:
-        return False
-    resource = Resource(
-        DataClass.CONJUNCTION_DATA, owner=row.owner, id=f"plan-{row.id}", norad_id=row.norad_id
-    )
-    return authorize(session, principal, AccessAction.READ, resource, at=at).allowed
+    plan = [(row, get_case(session, row.case_id))]
+    return authorize_plans(session, principal, plan, AccessAction.READ, at=at)[0]

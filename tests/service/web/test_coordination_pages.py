@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from accord.audit import AuditLog
@@ -112,6 +113,43 @@ def test_a_case_or_dispute_not_visible_reads_exactly_like_an_absent_one(world: A
     assert hidden.status_code == absent.status_code == 404
     assert hidden.text.replace("dispute-1", "X") == absent.text.replace("dispute-999", "X")
     assert client.get("/api/v1/disputes/dispute-1").status_code == 404
+
+
+def test_an_unrelated_operator_posting_to_a_plan_case_or_dispute_gets_the_absent_page(
+    world: Any,
+) -> None:
+    client, cases = world
+    with transaction(client.app.state.engine) as session:
+        plan_ids = list(session.scalars(sa.select(ManoeuvrePlanRow.id)))
+    assert len(plan_ids) == 2  # the seeded ESA-JAXA plans
+    _as(client, "nasa-operator")  # may act, but on nothing of esa's and jaxa's
+    token = client.cookies.get(CSRF_COOKIE)
+    for plan_id in plan_ids:
+        for step in ("share", "commit"):
+            hidden = client.post(
+                f"/console/coordination/plans/{plan_id}/{step}", data={"csrf_token": token}
+            )
+            absent = client.post(
+                f"/console/coordination/plans/999999/{step}", data={"csrf_token": token}
+            )
+            assert hidden.status_code == absent.status_code == 404
+            said = (f"plan {plan_id}", "plan 999999")
+            assert hidden.text.replace(said[0], "X") == absent.text.replace(said[1], "X")
+        assert client.get(f"/api/v1/coordination/plans/{plan_id}").status_code == 404
+    case_id = cases["esa-jaxa"]
+    accepted = client.post(
+        f"/console/coordination/cases/{case_id}/accept", data={"csrf_token": token}
+    )
+    assert accepted.status_code == 404
+    sent = client.post(
+        "/console/coordination/disputes/dispute-1/message",
+        data={"csrf_token": token, "text": "let us talk"},
+    )
+    assert sent.status_code == 404
+    assert client.get(f"/api/v1/coordination/cases/{case_id}/plans").status_code == 404
+    assert client.get("/api/v1/compliance/reports").json()["total"] == 0
+    _as(client, "esa-operator")
+    assert client.get("/api/v1/disputes/dispute-1").json()["messages"][-1]["author"] == "esa"
 
 
 def test_the_thread_shows_the_rule_the_deadlines_and_plans_by_their_kind(world: Any) -> None:

@@ -1,13 +1,15 @@
 """Manoeuvre plans over HTTP: create, list, read, share and commit.
 
-A plan is seen by its kind (`plan_visible_to`): `hypothetical` its owner, `candidate` the
-case's parties, `committed` the parties and whoever the agreements grant the owner's
-`conjunction_data`; absent and not visible alike are 404. A party makes plans of its own
-object; only the owner's operators and admins move a plan forward (`share_plan`,
-`commit_plan`, which ask `accord.access.authorize`; 403 when the caller sees the plan but
-may not). The state machine's refusals (committed twice, committed before it was shared)
-are 409, and so is a commit that would create a worse conjunction than the one it avoids:
-the problem names it in `conjunction` (secondary NORAD id, TCA, miss km, Pc).
+Who sees a plan is the authorisation point's answer (`accord.access.authorize_plans`):
+`hypothetical` its owner, `candidate` also the case's parties, `committed` also whoever the
+agreements grant the owner's `conjunction_data`; absent and not visible alike are 404, and
+a case's plan list (paginated, `Page[PlanPublic]`) leaves the others out. A party makes
+plans of its own object; only the owner's operators and admins move a plan forward
+(`share_plan`, `commit_plan`, which ask `authorize_plans` for `write`; 403 when the caller
+sees the plan but may not). The state machine's refusals (committed twice, committed
+before it was shared) are 409, and so is a commit that would create a worse conjunction
+than the one it avoids: the problem names it in `conjunction` (secondary NORAD id, TCA,
+miss km, Pc).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.access import NotFoundError, Principal
+from accord.access import NotFoundError, Principal, authorize_plans
 from accord.coordination_ops import (
     PlanError,
     PlanNotAuthorisedError,
@@ -30,18 +32,18 @@ from accord.coordination_ops import (
     UnknownPlanError,
     WorseConjunctionError,
     commit_plan,
+    get_case,
     plan_manoeuvre,
-    plan_visible_to,
     share_plan,
 )
 from accord.service._auth import CurrentPrincipal
 from accord.service._problems import problem_response
-from accord.service.api._common import Forbidden, store
+from accord.service.api._common import Forbidden, Page, PageLimit, PageOffset, store
 from accord.service.api._coordination_access import (
     CaseIdPath,
+    acting_case,
     conflict,
     now_utc,
-    require_acting,
     visible_case,
 )
 from accord.store import ManoeuvrePlanKind, ManoeuvrePlanRow, PlanCatalogEntryRow
@@ -165,8 +167,7 @@ def create_plan(
     if burn_at is not None and burn_at.tzinfo is None:
         raise HTTPException(422, "burn_at: give a time zone (e.g. 2026-03-01T22:00:00Z)")
     with store(request) as session:
-        case = visible_case(session, case_id, principal)
-        require_acting(principal, case.parties, f"case {case_id}")
+        acting_case(session, case_id, principal)
         try:
             plan_id, _ = plan_manoeuvre(
                 session,
@@ -185,22 +186,31 @@ def create_plan(
         return _plan_public(session, row)
 
 
-@router.get("/coordination/cases/{case_id}/plans", response_model=list[PlanPublic])
-def case_plans(request: Request, principal: CurrentPrincipal, case_id: CaseIdPath) -> Any:
-    """The plans of a case the caller may see (by kind, then agreements)."""
+@router.get("/coordination/cases/{case_id}/plans", response_model=Page[PlanPublic])
+def case_plans(
+    request: Request,
+    principal: CurrentPrincipal,
+    case_id: CaseIdPath,
+    offset: PageOffset = 0,
+    limit: PageLimit = 100,
+) -> Page[PlanPublic]:
+    """The plans of a case the caller may see, oldest first (by kind, then agreements)."""
     with store(request, write=False) as session:
-        visible_case(session, case_id, principal)
+        case = visible_case(session, case_id, principal)
         rows = session.scalars(
             sa.select(ManoeuvrePlanRow)
             .where(ManoeuvrePlanRow.case_id == case_id)
             .order_by(ManoeuvrePlanRow.id)
         ).all()
-        now = now_utc()
-        return [
-            _plan_public(session, r)
-            for r in rows
-            if plan_visible_to(session, r.id, principal, at=now)
-        ]
+        # Decided before counting: the total counts only what the caller may see.
+        allowed = authorize_plans(session, principal, [(row, case) for row in rows])
+        shown = [row for row, ok in zip(rows, allowed, strict=True) if ok]
+        return Page[PlanPublic](
+            items=[_plan_public(session, row) for row in shown[offset : offset + limit]],
+            total=len(shown),
+            offset=offset,
+            limit=limit,
+        )
 
 
 @router.get("/coordination/plans/{plan_id}", response_model=PlanPublic)
@@ -208,7 +218,10 @@ def plan_detail(request: Request, principal: CurrentPrincipal, plan_id: PlanIdPa
     """One plan and its screening verdict."""
     with store(request, write=False) as session:
         row = session.get(ManoeuvrePlanRow, plan_id)
-        if row is None or not plan_visible_to(session, plan_id, principal, at=now_utc()):
+        if (
+            row is None
+            or not authorize_plans(session, principal, [(row, get_case(session, row.case_id))])[0]
+        ):
             raise NotFoundError(f"no manoeuvre plan {plan_id} visible to you")
         return _plan_public(session, row)
 

@@ -1,15 +1,15 @@
 """Coordination over HTTP: cases, manoeuvre plans, compliance reports and disputes.
 
-Who sees what (decided here from the case, plan or dispute and, for data shared beyond
-the parties, by `accord.access.authorize`; absent and not visible alike are 404):
-- a case: its parties, and whoever the agreements in force grant a party's
-  `conjunction_data` for that party's object (observers included);
-- a plan: `hypothetical` its owner, `candidate` the case's parties, `committed` the parties
-  and whoever the agreements grant the owner's `conjunction_data` (`plan_visible_to`); only
-  its owner's operators and admins share or commit it (`share_plan`, `commit_plan` ask
-  `accord.access.authorize`), and a commit that would create a worse conjunction is 409 with
-  that conjunction in the problem's `conjunction`;
-- a compliance report: the signatories of its agreement;
+Who sees and acts is decided by the authorisation point (`accord.access.authorize_cases`,
+`authorize_plans`, `authorize_disputes`, `visible_compliance_reports`; docs/access.md,
+"Coordination"); absent and not visible alike are 404, lists leave out what is not visible:
+- a case: its parties, whoever the agreements in force grant a party's `conjunction_data`
+  for that party's object (observers included), and the platform's admins;
+- a plan: `hypothetical` its owner, `candidate` also the case's parties, `committed` also
+  whoever the agreements grant the owner's `conjunction_data`; only its owner's operators
+  and admins share or commit it, and a commit that would create a worse conjunction is 409
+  with that conjunction in the problem's `conjunction`;
+- a compliance report: its obligor and the other signatories of its agreement;
 - a dispute: its parties, and the mediator of a step the dispute has reached.
 A partner acts only for itself: the caller's partner is the party it acts as (a visible
 case or dispute the caller is not a party of gives 403), and acting needs a key with the
@@ -27,7 +27,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.access import AgreementRepository, NotFoundError, Principal
+from accord.access import Principal, visible_cases, visible_compliance_reports, visible_disputes
 from accord.coordination import (
     CaseState,
     CoordinationCase,
@@ -37,12 +37,10 @@ from accord.coordination import (
     Manoeuvre,
 )
 from accord.coordination_ops import (
-    UnknownDisputeError,
     accept_case,
     counter_propose_case,
     decide_dispute,
     get_case,
-    get_dispute,
     hand_over_case,
     list_cases,
     list_disputes,
@@ -52,17 +50,15 @@ from accord.coordination_ops import (
 from accord.service._auth import CurrentPrincipal
 from accord.service.api._common import Page, PageLimit, PageOffset, paginate, store
 from accord.service.api._coordination_access import CaseIdPath as CaseIdPath
-from accord.service.api._coordination_access import case_visible as _case_visible
+from accord.service.api._coordination_access import acting_case as _acting_case
+from accord.service.api._coordination_access import acting_dispute as _acting_dispute
 from accord.service.api._coordination_access import conflict as _conflict
 from accord.service.api._coordination_access import now_utc as _now
-from accord.service.api._coordination_access import require_acting as _require_acting
 from accord.service.api._coordination_access import visible_case as _visible_case
+from accord.service.api._coordination_access import visible_dispute as _visible_dispute
 from accord.service.api._coordination_plans import case_plans as case_plans
 from accord.service.api._coordination_plans import router as plans_router
-from accord.store import (
-    ComplianceReportRow,
-    CoordinationStepRow,
-)
+from accord.store import CoordinationStepRow
 
 __all__ = ["router"]
 
@@ -238,28 +234,6 @@ class DecisionCreate(BaseModel):
     agreed_by: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list)
 
 
-# --- who sees and acts ------------------------------------------------------------------------
-# (cases: accord.service.api._coordination_access)
-
-
-def _dispute_readers(dispute: Dispute) -> set[str]:
-    readers = set(dispute.parties)
-    for step in dispute.steps[: dispute.step_index + 1]:
-        if step.mediator is not None:
-            readers.add(step.mediator.partner)
-    return readers
-
-
-def _visible_dispute(session: Session, dispute_id: str, principal: Principal) -> Dispute:
-    try:
-        dispute = get_dispute(session, dispute_id)
-    except UnknownDisputeError:
-        raise NotFoundError(f"no dispute {dispute_id!r} visible to you") from None
-    if principal.partner not in _dispute_readers(dispute):
-        raise NotFoundError(f"no dispute {dispute_id!r} visible to you")
-    return dispute
-
-
 # --- conversions ------------------------------------------------------------------------------
 
 
@@ -380,11 +354,8 @@ def list_visible_cases(
 ) -> Page[CasePublic]:
     """Cases the caller may see (parties; others as the agreements grant), soonest TCA first."""
     with store(request, write=False) as session:
-        cases = [
-            _case_public(c)
-            for c in list_cases(session, open_only=open_only)
-            if _case_visible(session, c, principal)
-        ]
+        found = visible_cases(session, principal, list_cases(session, open_only=open_only))
+        cases = [_case_public(c) for c in found]
     return paginate(cases, offset, limit)
 
 
@@ -399,8 +370,7 @@ def _act(
     request: Request, principal: Principal, case_id: str, action: Callable[[Session], object]
 ) -> CaseDetailPublic:
     with store(request) as session:
-        case = _visible_case(session, case_id, principal)
-        _require_acting(principal, case.parties, f"case {case_id}")
+        _acting_case(session, case_id, principal)
         try:
             action(session)
         except CoordinationError as error:
@@ -481,20 +451,11 @@ def compliance_reports(
     offset: PageOffset = 0,
     limit: PageLimit = 100,
 ) -> Page[ComplianceReportPublic]:
-    """Compliance reports of the agreements the caller signs, newest first."""
+    """Compliance reports the caller may see (its own, and those owed to it), newest first."""
     with store(request, write=False) as session:
-        records = AgreementRepository(session).all()
-        mine = {
-            r.agreement_id for r in records if principal.partner in r.latest.document.signatory_ids
-        }
-        query = sa.select(ComplianceReportRow).where(ComplianceReportRow.agreement_id.in_(mine))
-        if partner is not None:
-            query = query.where(ComplianceReportRow.partner == partner)
-        if agreement is not None:
-            query = query.where(ComplianceReportRow.agreement_id == agreement)
-        rows = session.scalars(
-            query.order_by(ComplianceReportRow.evaluated_at.desc(), ComplianceReportRow.id.desc())
-        ).all()
+        rows = visible_compliance_reports(
+            session, principal, partner=partner, agreement_id=agreement
+        )
         reports = [
             ComplianceReportPublic(
                 id=r.id,
@@ -520,11 +481,8 @@ def disputes(
 ) -> Page[DisputePublic]:
     """Disputes the caller is a party of, or mediates (once mediation is reached)."""
     with store(request, write=False) as session:
-        found = [
-            _dispute_public(d)
-            for d in list_disputes(session)
-            if principal.partner in _dispute_readers(d)
-        ]
+        shown = visible_disputes(session, principal, list_disputes(session))
+        found = [_dispute_public(d) for d in shown]
     return paginate(found, offset, limit)
 
 
@@ -544,8 +502,7 @@ def dispute_message(
 ) -> Any:
     """The caller's partner writes to the other participants of the current step."""
     with store(request) as session:
-        dispute = _visible_dispute(session, dispute_id, principal)
-        _require_acting(principal, dispute.participants, f"dispute {dispute_id}")
+        _acting_dispute(session, dispute_id, principal)
         try:
             updated = post_dispute_message(
                 session, dispute_id, by=principal.partner, at=_now(), text=body.text
@@ -561,8 +518,7 @@ def dispute_decision(
 ) -> Any:
     """The caller's partner records the decision (who may depends on the step: 409 if not)."""
     with store(request) as session:
-        dispute = _visible_dispute(session, dispute_id, principal)
-        _require_acting(principal, tuple(_dispute_readers(dispute)), f"dispute {dispute_id}")
+        _acting_dispute(session, dispute_id, principal)
         try:
             updated = decide_dispute(
                 session,

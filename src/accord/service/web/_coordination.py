@@ -9,7 +9,9 @@ by `current_principal` like any API write; a successful step redirects back to i
 (post/redirect/get), a refused one shows the API's reason on the thread. A plan's owner
 shares or commits it from its case page through the API's plan handlers (`share`,
 `commit`); a commit refused for a worse conjunction shows the API's problem detail, which
-names that conjunction.
+names that conjunction. Whether a page shows a form is asked of the authorisation point too
+(`authorize_cases`, `authorize_plans`, `authorize_disputes` for `write`), so a form is
+offered exactly when the API would take the step.
 """
 
 from __future__ import annotations
@@ -25,16 +27,25 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from accord.access import NotFoundError, Principal
-from accord.agreements import AccessAction, PrincipalRole
+from accord.access import (
+    MAX_PAGE_SIZE,
+    NotFoundError,
+    Principal,
+    authorize_cases,
+    authorize_disputes,
+    authorize_plans,
+)
+from accord.agreements import AccessAction
 from accord.coordination import Manoeuvre
+from accord.coordination_ops import get_case, get_dispute
 from accord.service._auth import current_principal
 from accord.service.api import _coordination_plans as plans_api
 from accord.service.api import coordination as coordination_api
-from accord.service.api._common import Forbidden
+from accord.service.api._common import Forbidden, store
 from accord.service.web._session import MaybePrincipal, sign_in_redirect
 from accord.service.web._templates import render
 from accord.service.web._views import time_left
+from accord.store import ManoeuvrePlanRow
 
 __all__ = [
     "CASES_PAGE_SIZE",
@@ -47,9 +58,6 @@ router = APIRouter()
 CASES_PAGE_SIZE = 20
 DISPUTES_PAGE_SIZE = 20
 _MAX_FORM_BYTES = 64 * 1024
-#: Roles that act on cases and disputes (with an API key, the `write` scope too); the API
-#: decides, this only chooses whether to show the forms or say who may act.
-_ACTING_ROLES = frozenset({PrincipalRole.ADMIN, PrincipalRole.OPERATOR})
 
 #: Case and dispute events in words, for the threads.
 STEP_WORDS = {
@@ -72,12 +80,24 @@ MANOEUVRE_WORDS = {
 Action = Literal["accept", "counter", "hand-over", "refuse"]
 
 
-def _may_act(principal: Principal, parties: list[str]) -> bool:
-    return (
-        principal.partner in parties
-        and bool(principal.roles & _ACTING_ROLES)
-        and principal.may_ask(AccessAction.WRITE)
-    )
+def _case_rights(
+    request: Request, principal: Principal, case_id: str, plan_ids: list[int]
+) -> tuple[bool, dict[int, bool]]:
+    """Whether `principal` may act on the case, and move each of its plans (`write`)."""
+    with store(request, write=False) as session:
+        case = get_case(session, case_id)
+        acting = authorize_cases(session, principal, [case], AccessAction.WRITE)[0]
+        rows = [session.get(ManoeuvrePlanRow, plan_id) for plan_id in plan_ids]
+        pairs = [(row, case) for row in rows if row is not None]
+        movable = authorize_plans(session, principal, pairs, AccessAction.WRITE)
+        return acting, {row.id: ok for (row, _), ok in zip(pairs, movable, strict=True)}
+
+
+def _may_take_step(request: Request, principal: Principal, dispute_id: str) -> bool:
+    """Whether `principal` may take a step in the dispute (`write`)."""
+    with store(request, write=False) as session:
+        dispute = get_dispute(session, dispute_id)
+        return authorize_disputes(session, principal, [dispute], AccessAction.WRITE)[0]
 
 
 def _call(request: Request, handler: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -191,7 +211,13 @@ async def _case_page(
         case = await _call(request, coordination_api.case_detail, principal, case_id)
     except NotFoundError:
         return _not_found(request, principal, f"No coordination case {case_id}")
-    plans = await _call(request, coordination_api.case_plans, principal, case_id)
+    plans_page = await _call(
+        request, coordination_api.case_plans, principal, case_id, offset=0, limit=MAX_PAGE_SIZE
+    )
+    plans = plans_page.items
+    acting, movable = await run_in_threadpool(
+        _case_rights, request, principal, case_id, [plan.id for plan in plans]
+    )
     now = datetime.now(UTC)
     proposal = case.proposal
     deadlines = []
@@ -208,7 +234,6 @@ async def _case_page(
                     "answered": answered,
                 }
             )
-    acting = _may_act(principal, case.parties)
     open_case = case.state.value in ("opened", "proposed")
     return render(
         request,
@@ -225,7 +250,7 @@ async def _case_page(
             "may_hand_over": acting
             and proposal is not None
             and principal.partner in proposal.acting_operators,
-            "plan_moves": _plan_moves(principal, plans),
+            "plan_moves": _plan_moves(plans, movable),
             "counter_choices": [
                 m for m in MANOEUVRE_WORDS if proposal is None or m != proposal.manoeuvre.value
             ],
@@ -326,12 +351,13 @@ _PLAN_HANDLERS: dict[str, tuple[Callable[..., Any], Callable[[], Any]]] = {
 }
 
 
-def _plan_moves(principal: Principal, plans: list[Any]) -> dict[int, str]:
-    """Plan id -> the step its owner's operator or admin may take next (no entry: no form)."""
+def _plan_moves(plans: list[Any], movable: dict[int, bool]) -> dict[int, str]:
+    """Plan id -> the step the caller may take next (no entry: no form); `movable` is the
+    authorisation point's answer for `write` on each plan."""
     return {
         plan.id: _PLAN_MOVES[plan.kind.value]
         for plan in plans
-        if plan.kind.value in _PLAN_MOVES and _may_act(principal, [plan.owner])
+        if plan.kind.value in _PLAN_MOVES and movable.get(plan.id, False)
     }
 
 
@@ -390,6 +416,7 @@ async def _dispute_page(
         dispute = await _call(request, coordination_api.dispute_detail, principal, dispute_id)
     except NotFoundError:
         return _not_found(request, principal, f"No dispute {dispute_id}")
+    may_step = await run_in_threadpool(_may_take_step, request, principal, dispute_id)
     now = datetime.now(UTC)
     reached = dispute.steps.index(dispute.step)
     return render(
@@ -400,7 +427,9 @@ async def _dispute_page(
             "dispute": dispute,
             "reached": reached,
             "deadline_left": time_left(dispute.deadline, now),
-            "may_write": _may_act(principal, dispute.participants)
+            # Allowed to take steps, and one of who may write in the current step.
+            "may_write": may_step
+            and principal.partner in dispute.participants
             and dispute.state.value not in ("resolved", "withdrawn", "exhausted"),
             "error": error,
             "done": done,

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from accord.access import (
-    AgreementRepository,
     CatalogItem,
     Principal,
     get_visible_object,
+    visible_cases,
     visible_catalog,
     visible_catalog_summary,
+    visible_compliance_reports,
     visible_history,
 )
 from accord.audit import AuditLog, SignedCheckpoint
@@ -181,8 +181,8 @@ def dashboard(session: Session, principal: Principal, *, at: datetime | None = N
         last_screening=screenings[0] if screenings else None,
         open_events=events[:20],
         checkpoint=AuditLog(session).latest_checkpoint(),
-        open_cases=my_open_cases(session, principal.partner, now=now),
-        compliance=my_compliance(session, principal.partner),
+        open_cases=my_open_cases(session, principal, now=now),
+        compliance=my_compliance(session, principal, at=now),
     )
 
 
@@ -203,8 +203,15 @@ def time_left(deadline: datetime | None, now: datetime) -> tuple[str, bool]:
     return (f"overdue by {span}", True) if seconds < 0 else (f"{span} left", False)
 
 
-def my_open_cases(session: Session, partner: str, *, now: datetime) -> list[CaseDeadline]:
-    """Open coordination cases `partner` is a party to (its assets), next deadline first."""
+def my_open_cases(session: Session, principal: Principal, *, now: datetime) -> list[CaseDeadline]:
+    """Open coordination cases the principal's partner is a party to, next deadline first.
+
+    The authorisation point decides which cases it sees (`visible_cases`); of those, the
+    dashboard keeps the ones it is a party to (the ones it has to answer), which narrows
+    what it may see and never widens it.
+    """
+    partner = principal.partner
+    visible = visible_cases(session, principal, list_cases(session, open_only=True), at=now)
     found = [
         CaseDeadline(
             case.id,
@@ -217,25 +224,19 @@ def my_open_cases(session: Session, partner: str, *, now: datetime) -> list[Case
             partner in case.awaiting,
             *time_left(case.next_deadline, now),
         )
-        for case in list_cases(session, open_only=True)
+        for case in visible
         if partner in case.parties
     ]
     return sorted(found, key=lambda c: (c.next_deadline or c.tca, c.case_id))
 
 
-def my_compliance(session: Session, partner: str) -> list[CommitmentStatus]:
-    """The latest stored compliance verdict of every commitment of the agreements `partner`
-    signs (theirs and the other parties'), as `GET /api/v1/compliance/reports` lists them."""
-    mine = [
-        r.agreement_id
-        for r in AgreementRepository(session).all()
-        if partner in r.latest.document.signatory_ids
-    ]
-    rows = session.scalars(
-        sa.select(ComplianceReportRow)
-        .where(ComplianceReportRow.agreement_id.in_(mine))
-        .order_by(ComplianceReportRow.evaluated_at.desc(), ComplianceReportRow.id.desc())
-    )
+def my_compliance(
+    session: Session, principal: Principal, *, at: datetime | None = None
+) -> list[CommitmentStatus]:
+    """The latest stored compliance verdict of every commitment the principal may see (its
+    partner's and those owed to it), as `GET /api/v1/compliance/reports` lists them: the
+    authorisation point decides (`visible_compliance_reports`)."""
+    rows = visible_compliance_reports(session, principal, at=at)
     latest: dict[tuple[str, str], ComplianceReportRow] = {}
     for row in rows:
         latest.setdefault((row.agreement_id, row.partner), row)
