@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -171,13 +171,27 @@ def fetch_consistency(client: LogHttpClient, first_size: int, second_size: int) 
     return [_unb64(element, "consistency proof element") for element in proof]
 
 
+def _observed(
+    records: Iterator[LogRecord], on_record: Callable[[LogRecord], None]
+) -> Iterator[LogRecord]:
+    for record in records:
+        on_record(record)
+        yield record
+
+
 def verify_server(
-    client: LogHttpClient, *, pinned_note: str, verifier: NoteVerifier
+    client: LogHttpClient,
+    *,
+    pinned_note: str,
+    verifier: NoteVerifier,
+    on_record: Callable[[LogRecord], None] | None = None,
 ) -> VerificationReport:
     """`verify_log` over a running server's public endpoints, with its consistency proof.
 
     Reads the latest checkpoint, the consistency proof from the pinned size to it, and every
-    entry. Raises LogSourceError when the server cannot be read.
+    entry. `on_record` sees each record as it is verified (to check sealed openings against
+    exactly the entries verified, without reading the log twice). Raises LogSourceError
+    when the server cannot be read.
     """
     pinned_size = open_checkpoint(pinned_note, verifier).tree_size
     note = fetch_checkpoint(client)
@@ -188,8 +202,11 @@ def verify_server(
         signed_size = None  # verify_log reports the bad checkpoint as the failure
     if signed_size is not None and 0 < pinned_size < signed_size:
         proof = fetch_consistency(client, pinned_size, signed_size)
+    records = fetch_records(client)
+    if on_record is not None:
+        records = _observed(records, on_record)
     return verify_log(
-        fetch_records(client),
+        records,
         checkpoint_note=note,
         pinned_note=pinned_note,
         verifier=verifier,

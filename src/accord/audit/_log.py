@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,14 +31,25 @@ from accord.audit._entries import (
     SubmissionSignature,
     entry_bytes,
 )
-from accord.audit._errors import LogIntegrityError, LogKeyMissingError, MissingSubtreeError
+from accord.audit._errors import (
+    EntryFormatError,
+    LogIntegrityError,
+    LogKeyMissingError,
+    MissingSubtreeError,
+)
 from accord.audit._keys import create_signing_key, load_signing_key
 from accord.audit._merkle import leaf_hash
 from accord.audit._notes import Checkpoint, NoteSigner, open_checkpoint, sign_checkpoint
 from accord.audit._proofs import consistency_proof, inclusion_proof, tree_root
+from accord.audit._sealed import SEALED_DETAILS_KEY, SealedOpening, seal_details
 from accord.audit._subtrees import CompactRange, SubtreeId
 from accord.settings import Settings
-from accord.store import AuditLogRepository, StoredAuditEntry, transaction
+from accord.store import (
+    AuditLogRepository,
+    StoredAuditEntry,
+    StoredSealedDetails,
+    transaction,
+)
 
 __all__ = [
     "LOG_KEY_FILE",
@@ -59,7 +71,11 @@ LOG_KEY_FILE = Path("keys") / "audit-log-ed25519.pem"
 class AuditEvent:
     """An action to record; the log gives it its seq (and the time, when None) on append.
 
-    The fields are those of `AuditEntry` (see docs/audit.md, "Entries").
+    The fields are those of `AuditEntry` (see docs/audit.md, "Entries"), plus what the
+    public log must not show: `sealed`, confidential details (what the agreements restrict:
+    a conjunction's objects, TCA and miss; who received which data under which clauses), and
+    `readers`, the partner ids (store ids) allowed to open them. The public entry then holds
+    only `details.sealed_sha256` (docs/audit.md, "Confidential details").
     """
 
     action: AuditAction
@@ -69,9 +85,24 @@ class AuditEvent:
     submission: SubmissionSignature | None = None
     details: Mapping[str, Any] | None = field(default=None, hash=False)
     time: datetime | None = None
+    sealed: Mapping[str, Any] | None = field(default=None, hash=False)
+    readers: frozenset[int] = frozenset()
 
-    def entry(self, seq: int, default_time: datetime) -> AuditEntry:
-        """The entry this event becomes at leaf index `seq` (validated by `AuditEntry`)."""
+    def entry(
+        self, seq: int, default_time: datetime, sealed_sha256: str | None = None
+    ) -> AuditEntry:
+        """The entry this event becomes at leaf index `seq` (validated by `AuditEntry`).
+
+        `sealed_sha256` is the commitment to the sealed details, written into `details`.
+        """
+        details = self.details
+        if sealed_sha256 is not None:
+            if self.details is not None and SEALED_DETAILS_KEY in self.details:
+                raise EntryFormatError(
+                    f"audit entry field 'details.{SEALED_DETAILS_KEY}': set by the log when an "
+                    "event seals details; remove it from details"
+                )
+            details = {**(self.details or {}), SEALED_DETAILS_KEY: sealed_sha256}
         return AuditEntry(
             seq=seq,
             time=self.time or default_time,
@@ -80,7 +111,7 @@ class AuditEvent:
             subjects=tuple(self.subjects),
             content_sha256=self.content_sha256,
             submission=self.submission,
-            details=self.details,
+            details=details,
         )
 
 
@@ -153,7 +184,15 @@ class AuditLog:
         size = self.repository.tree_size()
         compact_range = CompactRange.load(self.subtrees, size)
         now = datetime.now(UTC)
-        entries = tuple(event.entry(size + offset, now) for offset, event in enumerate(events))
+        # A fresh salt per entry, even for equal details: equal commitments would link them.
+        sealed = [
+            None if event.sealed is None else seal_details(event.sealed, event.readers)
+            for event in events
+        ]
+        entries = tuple(
+            event.entry(size + offset, now, None if opening is None else opening.sha256)
+            for offset, (event, opening) in enumerate(zip(events, sealed, strict=True))
+        )
         encoded = [entry_bytes(entry) for entry in entries]
         result = compact_range.append(leaf_hash(data) for data in encoded)
         self.repository.insert(
@@ -170,6 +209,13 @@ class AuditLog:
                 for entry, data in zip(entries, encoded, strict=True)
             ],
             [(subtree.level, subtree.index, value) for subtree, value in result.new_subtrees],
+        )
+        self.repository.insert_sealed(
+            [
+                (entry.seq, opening.salt, opening.details_json, opening.readers)
+                for entry, opening in zip(entries, sealed, strict=True)
+                if opening is not None
+            ]
         )
         return AppendedEntries(entries, result.compact_range.size, result.root)
 
@@ -239,6 +285,18 @@ class AuditLog:
     def entry(self, seq: int) -> bytes | None:
         """The canonical bytes of entry `seq`, or None when the log has no such entry."""
         return self.repository.entry(seq)
+
+    def sealed(self, seq: int) -> StoredSealedDetails | None:
+        """The stored opening of entry `seq` (salt, details, readers), or None if it seals
+        nothing. Whoever serves it decides first that the caller may read it."""
+        return self.repository.sealed(seq)
+
+    def opening(self, seq: int) -> SealedOpening | None:
+        """The opening of entry `seq` as a verifier checks it (`verify_opening`), or None."""
+        stored = self.repository.sealed(seq)
+        if stored is None:
+            return None
+        return SealedOpening(seq, stored.salt, json.loads(stored.details_json))
 
     def inclusion_proof(self, seq: int, tree_size: int) -> list[bytes]:
         """RFC 9162 audit path of entry `seq` in the tree of `tree_size` entries."""

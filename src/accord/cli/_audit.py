@@ -1,7 +1,10 @@
-"""`accord audit ...`: sign a checkpoint, export the log, verify an export or a server."""
+"""`accord audit ...`: sign a checkpoint, export the log, verify an export or a server, and
+open an entry's confidential details with an API key."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +22,13 @@ from accord.audit import (
     NoteVerifier,
     SignedCheckpoint,
     VerificationReport,
+    fetch_opening,
     open_checkpoint,
     open_log_signer,
     read_export,
     verify_log,
+    verify_opening,
+    verify_openings,
     verify_server,
     write_export,
 )
@@ -38,6 +44,8 @@ _console = Console(soft_wrap=True)
 _errors = Console(stderr=True, soft_wrap=True)
 #: Entries read per query while exporting.
 _EXPORT_PAGE = 5000
+#: The header an API key travels in (accord.service._auth.API_KEY_HEADER).
+_API_KEY_HEADER = "X-API-Key"
 
 
 def _log_signer(engine: Engine, settings: Settings) -> NoteSigner:
@@ -160,13 +168,22 @@ def verify(
         "-k",
         help="The log's verifier key <origin>+<id>+<key>, or a file holding it.",
     ),
+    api_key: str | None = typer.Option(
+        None,
+        "--api-key",
+        envvar="ACCORD_API_KEY",
+        help="With --url: also open and check every sealed entry this key's partner may read.",
+    ),
 ) -> None:
     """Recompute the log from its entries and check it against a pinned checkpoint.
 
-    Exit 0 when the log verifies, 1 with the first failing entry otherwise.
+    With --api-key, also check the opening of every sealed entry the key may read against
+    the entry's sealed_sha256. Exit 0 when everything verifies, 1 with the first failure.
     """
     if (file is None) == (url is None):
         raise typer.BadParameter("give exactly one of --file and --url")
+    if api_key is not None and url is None:
+        raise typer.BadParameter("--api-key opens sealed entries on a server: give --url too")
     key_path = Path(key)
     verifier = NoteVerifier.from_vkey(
         _read_text(key_path, "public key").strip() if key_path.is_file() else key.strip()
@@ -181,12 +198,61 @@ def verify(
             )
         else:
             assert url is not None
-            with httpx.Client(base_url=url, timeout=60.0) as client:
-                report = verify_server(client, pinned_note=pinned_note, verifier=verifier)
+            headers = {} if api_key is None else {_API_KEY_HEADER: api_key}
+            with httpx.Client(base_url=url, timeout=60.0, headers=headers) as client:
+                verified: list[bytes] = []
+                report = verify_server(
+                    client,
+                    pinned_note=pinned_note,
+                    verifier=verifier,
+                    on_record=None if api_key is None else (lambda r: verified.append(r.entry)),
+                )
+                _print(report)
+                if api_key is not None:
+                    openings = verify_openings(client, verified)
+                    if not openings.ok:
+                        _errors.print(openings.summary(), highlight=False, markup=False)
+                        raise typer.Exit(code=1)
+                    _console.print(openings.summary(), highlight=False, markup=False)
+                return
     except AuditError as error:
         _errors.print(f"error: {error}", highlight=False, markup=False)
         raise typer.Exit(code=1) from None
     _print(report)
+
+
+@audit_app.command("open")
+def open_sealed(
+    seq: int = typer.Argument(..., min=0, help="The entry's seq."),
+    url: str = typer.Option(
+        ..., "--url", "-u", help="A running Accord server, e.g. http://localhost:8000."
+    ),
+    api_key: str = typer.Option(
+        ..., "--api-key", envvar="ACCORD_API_KEY", help="An API key of a reader of the entry."
+    ),
+) -> None:
+    """Fetch entry SEQ and the opening of its sealed details, check one against the other,
+    and print the details as JSON.
+
+    Check the entry itself against a pinned checkpoint with `accord audit verify`.
+    Exit 1 when the entry seals nothing you may read or the opening does not match.
+    """
+    try:
+        with httpx.Client(base_url=url, timeout=60.0, headers={_API_KEY_HEADER: api_key}) as client:
+            response = client.get(f"/audit/entries/{seq}")
+            if response.status_code != 200:
+                raise AuditError(f"{url}/audit/entries/{seq} answered {response.status_code}")
+            entry = base64.b64decode(response.json()["entry"])
+            opening = fetch_opening(client, seq)
+            if opening is None:
+                raise AuditError(
+                    f"entry {seq} has no sealed details that this key's partner may read"
+                )
+            details = verify_opening(entry, opening)
+    except (AuditError, httpx.HTTPError, KeyError, ValueError) as error:
+        _errors.print(f"error: {error}", highlight=False, markup=False)
+        raise typer.Exit(code=1) from None
+    typer.echo(json.dumps(details, indent=2, sort_keys=True))
 
 
 def _print(report: VerificationReport) -> None:

@@ -38,8 +38,10 @@ from accord.store._audit import (
     AuditCheckpointRow,
     AuditEntryRow,
     AuditLogRepository,
+    AuditSealedDetailsRow,
     AuditSubtreeRow,
     StoredAuditEntry,
+    StoredSealedDetails,
 )
 from accord.store._campaign_models import (
     CampaignPlanRow,
@@ -222,6 +224,7 @@ __all__ = [
     "AuditCheckpointRow",
     "AuditEntryRow",
     "AuditLogRepository",
+    "AuditSealedDetailsRow",
     "AuditSubtreeRow",
     "Base",
     "BatchRecord",
@@ -249,6 +252,7 @@ __all__ = [
     "SourceKind",
     "SpaceObject",
     "StoredAuditEntry",
+    "StoredSealedDetails",
     "StoredBatch",
     "StoredElementSet",
     "UTCDateTime",

@@ -8,6 +8,7 @@ and bytes only; the Merkle logic and the entry format live in `accord.audit`, wh
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +25,10 @@ __all__ = [
     "AuditCheckpointRow",
     "AuditEntryRow",
     "AuditLogRepository",
+    "AuditSealedDetailsRow",
     "AuditSubtreeRow",
     "StoredAuditEntry",
+    "StoredSealedDetails",
 ]
 
 #: Key of the PostgreSQL advisory lock that serialises appends to the log (one writer at a
@@ -80,6 +83,35 @@ class AuditCheckpointRow(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AuditSealedDetailsRow(Base):
+    """The confidential details of entry `seq`: salt, canonical JSON, who may read them.
+
+    The public entry holds only `details.sealed_sha256 = SHA-256(salt || details)`; this
+    row is the opening. `readers` is the canonical JSON array of the partner ids (store
+    ids) allowed to read it, e.g. `[3,7]`. Append-only by triggers (migration
+    0015_audit_sealed_details), like the log tables. See docs/audit.md.
+    """
+
+    __tablename__ = "audit_sealed_details"
+
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("audit_entries.seq"), primary_key=True, autoincrement=False
+    )
+    salt: Mapped[bytes] = mapped_column(sa.LargeBinary(32))
+    details: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    readers: Mapped[str] = mapped_column(sa.Text)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSealedDetails:
+    """A stored opening: entry seq, salt, canonical details JSON, reader partner ids."""
+
+    seq: int
+    salt: bytes
+    details_json: bytes
+    readers: frozenset[int]
+
+
 @dataclass(frozen=True, slots=True)
 class StoredAuditEntry:
     """An entry as stored: its seq, canonical bytes, and the stored leaf hash (None if lost)."""
@@ -93,6 +125,8 @@ _ENTRIES = Base.metadata.tables[AuditEntryRow.__tablename__]
 _SUBTREES = Base.metadata.tables[AuditSubtreeRow.__tablename__]
 _ENTRY_COLUMNS = ("seq", "time", "action", "actor_kind", "actor_id", "content_sha256", "entry")
 _SUBTREE_COLUMNS = ("level", "node_index", "hash")
+_SEALED = Base.metadata.tables[AuditSealedDetailsRow.__tablename__]
+_SEALED_COLUMNS = ("seq", "salt", "details", "readers")
 
 
 class AuditLogRepository:
@@ -151,6 +185,35 @@ class AuditLogRepository:
         connection = self.session.connection()
         _insert_rows(connection, _ENTRIES, _ENTRY_COLUMNS, entries)
         _insert_rows(connection, _SUBTREES, _SUBTREE_COLUMNS, subtrees)
+
+    def insert_sealed(self, rows: Sequence[tuple[int, bytes, bytes, frozenset[int]]]) -> None:
+        """Insert sealed-details rows `(seq, salt, details_json, readers)` in one executemany,
+        after their entries (the seq references the entry)."""
+        if not rows:
+            return
+        _insert_rows(
+            self.session.connection(),
+            _SEALED,
+            _SEALED_COLUMNS,
+            [
+                (seq, salt, details, json.dumps(sorted(readers), separators=(",", ":")))
+                for seq, salt, details, readers in rows
+            ],
+        )
+
+    def sealed(self, seq: int) -> StoredSealedDetails | None:
+        """The sealed details of entry `seq`, or None when it seals nothing."""
+        row = self.session.execute(
+            sa.select(_SEALED.c.salt, _SEALED.c.details, _SEALED.c.readers).where(
+                _SEALED.c.seq == seq
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        salt, details, readers = row
+        return StoredSealedDetails(
+            seq, bytes(salt), bytes(details), frozenset(int(r) for r in json.loads(readers))
+        )
 
     def entries(self, start: int, limit: int) -> list[StoredAuditEntry]:
         """Up to `limit` entries from seq `start` on, in seq order, with stored leaf hashes."""

@@ -3,6 +3,9 @@
 Anyone may verify, so these routes need no credentials (the log holds no personal data and
 is meant to be public to the coalition's observers, partners' public keys included).
 Hashes, keys and entry bytes are standard base64, as in the checkpoint itself.
+The one exception is `GET /audit/entries/{seq}/sealed`, the opening of an entry's
+confidential details: it needs a principal that is one of the entry's readers or a platform
+admin, and answers everyone else the same 404 as an entry that seals nothing.
 """
 
 from __future__ import annotations
@@ -19,21 +22,26 @@ from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
+from accord.access import Principal, authorize
+from accord.agreements import AccessAction, AdminResourceType, Resource
 from accord.audit import (
     AuditLog,
     LogIntegrityError,
     MissingSubtreeError,
     NoteSigner,
+    SealedOpening,
     SignedCheckpoint,
     open_log_signer,
     parse_entry,
     partner_key_records,
 )
+from accord.service._auth import CurrentPrincipal
 from accord.settings import Settings
-from accord.store import transaction
+from accord.store import PartnerKind, PartnerRepository, transaction
 
-__all__ = ["checkpoint_signing", "router", "sign_periodically"]
+__all__ = ["checkpoint_signing", "open_sealed_for", "router", "sign_periodically"]
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 _log = logging.getLogger(__name__)
@@ -245,6 +253,61 @@ def entries(
         next_start=stored[-1].seq + 1 if len(stored) == limit else None,
         tree_size=size,
     )
+
+
+class SealedOpeningPublic(BaseModel):
+    """The opening of an entry's confidential details: check it with
+    `accord.audit.verify_opening` against the entry's `details.sealed_sha256`."""
+
+    seq: int
+    salt: str
+    details: dict[str, Any]
+
+
+def _is_platform_admin(session: Session, principal: Principal) -> bool:
+    """An admin of this deployment's `system` partner (as for admitting partners)."""
+    caller = PartnerRepository(session).get(principal.partner_id)
+    if caller.kind != PartnerKind.SYSTEM.value or caller.handle is None:
+        return False
+    resource = Resource(
+        AdminResourceType.PARTNER, caller.handle, id=f"{AdminResourceType.PARTNER}:{caller.handle}"
+    )
+    return bool(authorize(session, principal, AccessAction.ADMINISTER, resource))
+
+
+def open_sealed_for(session: Session, principal: Principal, seq: int) -> SealedOpening | None:
+    """The opening of entry `seq` when `principal` may read it, else None.
+
+    A reader is a partner the entry names in its readers (checked first: no policy read), or
+    a platform admin. None alike for an entry that seals nothing, that does not exist, or
+    that the caller may not open: nothing tells them apart. The key's read scope is needed.
+    """
+    if not principal.may_ask(AccessAction.READ):
+        return None
+    log = AuditLog(session)
+    stored = log.sealed(seq)
+    if stored is None:
+        return None
+    if principal.partner_id not in stored.readers and not _is_platform_admin(session, principal):
+        return None
+    return log.opening(seq)
+
+
+@router.get(
+    "/entries/{seq}/sealed",
+    summary="The opening of an entry's confidential details (readers only)",
+    responses={404: {"description": "nothing sealed that the caller may read"}},
+)
+def sealed(
+    request: Request, principal: CurrentPrincipal, seq: Annotated[int, Path(le=MAX_SEQ)]
+) -> SealedOpeningPublic:
+    """Salt and details of entry `seq` for one of its readers or a platform admin; the
+    same 404 to everyone else as for an entry that seals nothing."""
+    with transaction(_engine(request)) as session:
+        opening = open_sealed_for(session, principal, seq)
+    if opening is None:
+        raise HTTPException(404, f"entry {seq} has no sealed details that you may read")
+    return SealedOpeningPublic(**opening.to_json())
 
 
 @router.get(
