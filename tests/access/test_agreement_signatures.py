@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 import pytest
 import rfc8785
@@ -90,7 +91,7 @@ def _partner(session: Session, handle: str) -> Partner:
 
 def _document_sha256(document: Agreement) -> str:
     """The SHA-256 of the document's RFC 8785 canonical JSON, computed here independently."""
-    return hashlib.sha256(rfc8785.dumps(document.raw)).hexdigest()
+    return hashlib.sha256(rfc8785.dumps(cast(Any, document.raw))).hexdigest()
 
 
 def _last_entry(engine: Engine) -> AuditEntry:
