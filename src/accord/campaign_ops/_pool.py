@@ -173,6 +173,12 @@ def add_pool_station(
             f"station {station_id!r} is not a registered station of {principal.partner!r}; "
             "register it first (`accord partner station import`)"
         )
+    if station.retired_at is not None:
+        raise CampaignError(
+            f"station {station_id!r} was retired on {station.retired_at:%Y-%m-%d}; a retired "
+            "station takes no downlinks: reactivate it first (PATCH "
+            "/api/v1/assets/stations/{id} with status active, or `accord partner station update`)"
+        )
     mask = station.min_elevation_deg if min_elevation_deg is None else min_elevation_deg
     if not -90.0 <= mask <= 90.0:
         raise CampaignError(f"station {station_id!r}: min elevation {mask} deg is not in -90..90")
@@ -264,12 +270,21 @@ def committed_shares(session: Session, pool: str, at: datetime) -> dict[str, flo
     return shares
 
 
-def pooled_stations(session: Session, pool: str) -> list[tuple[PoolStationRow, GroundStationRow]]:
-    """The pool's stations with their registered rows, by station id."""
-    rows = session.execute(
+def pooled_stations(
+    session: Session, pool: str, *, include_retired: bool = False
+) -> list[tuple[PoolStationRow, GroundStationRow]]:
+    """The pool's stations with their registered rows, by station id.
+
+    A retired station stays in the pool's history but takes no downlinks: planning and
+    coverage see active stations only, unless `include_retired`.
+    """
+    query = (
         sa.select(PoolStationRow, GroundStationRow)
         .join(GroundStationRow, GroundStationRow.id == PoolStationRow.station_row_id)
         .where(PoolStationRow.pool == pool)
         .order_by(GroundStationRow.station_id)
     )
+    if not include_retired:
+        query = query.where(GroundStationRow.retired_at.is_(None))
+    rows = session.execute(query)
     return [(pool_row, station) for pool_row, station in rows]
