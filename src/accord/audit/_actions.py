@@ -194,8 +194,8 @@ _SPECS = (
     ),
     ActionSpec(
         AuditAction.DATA_RELEASED,
-        "Data was released to a partner under an agreement (recipient and data class in "
-        "details, assets as subjects).",
+        "Data was released to a partner under an agreement (data class and counts in "
+        "details; recipient, clauses and assets sealed).",
     ),
 )
 

@@ -23,6 +23,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+# The private function, not a copy: who owns an object's conjunction data is decided in
+# one place, accord.access (docs/access.md, "Ownership").
+from accord.access._conjunctions import _object_owners
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.conjunctions import (
     ALFANO_2005_MAX,
@@ -41,6 +44,7 @@ from accord.screening._notify import notify_cdm_subscribers
 from accord.screening._submitter import Submitter
 from accord.store import (
     CatalogRepository,
+    PartnerRepository,
     ScreeningRecord,
     ScreeningRepository,
     ScreeningStatus,
@@ -254,24 +258,31 @@ def store_screening(
         ]
     )
     actor = submitter.actor if submitter else Actor.system()
+    readers = _conjunction_readers(
+        session,
+        {n for c in result.conjunctions for n in (c.primary_norad_id, c.secondary_norad_id)},
+    )
     AuditLog(session).append(
         [
+            # Public: the CDM, its screening and the KVN's hash. Sealed: what the
+            # agreements restrict (the objects, TCA, miss, message id and event), opened
+            # to the partners owning either object (docs/audit.md, "Confidential details").
             AuditEvent(
                 AuditAction.CDM_ISSUED,
                 actor,
                 subjects=(
                     SubjectRef("cdm", str(cdm_id)),
-                    SubjectRef("conjunction_event", str(event_of[k])),
                     SubjectRef("screening", str(screening_id)),
-                    SubjectRef("object", str(c.primary_norad_id)),
-                    SubjectRef("object", str(c.secondary_norad_id)),
                 ),
                 content_sha256=digest,
-                details={
+                sealed={
                     "message_id": cdm.header.message_id,
+                    "objects": [c.primary_norad_id, c.secondary_norad_id],
+                    "conjunction_event": event_of[k],
                     "tca": c.tca.astimezone(UTC).isoformat(timespec="microseconds"),
                     "miss_m": round(c.miss_km * 1e3),
                 },
+                readers=readers(c.primary_norad_id) | readers(c.secondary_norad_id),
                 time=now,
             )
             for k, (c, cdm, cdm_id, digest) in enumerate(
@@ -285,6 +296,20 @@ def store_screening(
     record = repository.screening(screening_id)
     assert record is not None
     return record
+
+
+def _conjunction_readers(session: Session, norad_ids: set[int]) -> Callable[[int], frozenset[int]]:
+    """NORAD id -> the partner ids allowed to open its conjunctions' sealed audit details:
+    its owner as the authorisation point decides it for conjunction data (none for a public
+    or unknown object; platform admins open every entry anyway)."""
+    owners, _ = _object_owners(session, norad_ids)
+    ids = {p.handle or f"partner-{p.id}": p.id for p in PartnerRepository(session).all()}
+
+    def readers(norad_id: int) -> frozenset[int]:
+        owner = owners.get(norad_id)
+        return frozenset({ids[owner]}) if owner in ids else frozenset()
+
+    return readers
 
 
 def _completed_event(

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from accord.access import NotFoundError, Principal
-from accord.audit import AuditLog
+from accord.audit import AuditLog, verify_opening
+from accord.service.api.audit import MAX_SEQ, open_sealed_for
 from accord.service.web._session import MaybePrincipal, sign_in_redirect
 from accord.service.web._templates import render
 from accord.service.web._views import (
@@ -123,21 +124,41 @@ async def object_page(
 
 
 @router.get("/audit", response_class=HTMLResponse)
-async def audit_page(request: Request, principal: MaybePrincipal) -> HTMLResponse:
+async def audit_page(
+    request: Request,
+    principal: MaybePrincipal,
+    seq: Annotated[int | None, Query(ge=0, le=MAX_SEQ)] = None,
+) -> HTMLResponse:
     """The latest signed checkpoint and in-browser verification of an inclusion proof.
 
     Public like `/audit/*`: the log holds no personal data and is meant to be verified.
+    With `?seq=N`, a signed-in reader of entry N's sealed details (or a platform admin)
+    also sees them, opened here after the same check as `GET /audit/entries/{seq}/sealed`
+    and verified against the entry; anyone else sees the page without them.
     """
 
-    def latest(session: Any) -> Any:
-        return AuditLog(session).latest_checkpoint()
+    def read(session: Any) -> tuple[Any, dict[str, Any] | None]:
+        checkpoint = AuditLog(session).latest_checkpoint()
+        if seq is None or principal is None:
+            return checkpoint, None
+        opening = open_sealed_for(session, principal, seq)
+        data = AuditLog(session).entry(seq)
+        if opening is None or data is None:
+            return checkpoint, None
+        return checkpoint, verify_opening(data, opening)
 
-    checkpoint = await run_in_threadpool(_read, request, latest, write=False)
+    checkpoint, sealed = await run_in_threadpool(_read, request, read, write=False)
     root_b64 = (
         base64.b64encode(checkpoint.checkpoint.root_hash).decode("ascii") if checkpoint else None
     )
     return render(
         request,
         "audit.html",
-        {"principal": principal, "checkpoint": checkpoint, "root_b64": root_b64},
+        {
+            "principal": principal,
+            "checkpoint": checkpoint,
+            "root_b64": root_b64,
+            "sealed_seq": seq if sealed is not None else None,
+            "sealed": sealed,
+        },
     )
