@@ -12,7 +12,9 @@ deployment's own views over its store, for whoever runs the CLI on the server.
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 import typer
@@ -20,6 +22,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from accord.access import (
+    PartnerSignature,
     Principal,
     authorize_cases,
     authorize_disputes,
@@ -27,6 +30,7 @@ from accord.access import (
     principal_for_partner,
 )
 from accord.agreements import AccessAction, PrincipalRole
+from accord.audit import AuditAction, SubmissionSignatureError, decode_submission_signature
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.cli._plan_views import ShownPlan, plan_table, print_plan
 from accord.coordination import CoordinationError, DisputeGrounds, Manoeuvre
@@ -52,6 +56,7 @@ from accord.coordination_ops import (
     run_coordination_tick,
     send_pending,
     share_plan,
+    signed_decision,
 )
 from accord.startup import open_store
 from accord.store import (
@@ -80,6 +85,53 @@ app.add_typer(notifications_app, name="notifications")
 
 _AS = typer.Option(..., "--as", help="Handle of the partner taking the step.")
 _AT = typer.Option(None, "--at", help="When (ISO 8601 with a zone); default now.")
+_SIGNATURE = typer.Option(
+    None,
+    "--signature",
+    exists=True,
+    dir_okay=False,
+    readable=True,
+    help="The partner's Ed25519 signature of the decision's submission statement (raw 64 "
+    "bytes or base64; docs/audit.md).",
+)
+_KEY_ID = typer.Option(
+    None, "--key-id", help="SHA-256 hex of the registered public key that signed (optional)."
+)
+
+
+def _signed(
+    session: Session,
+    party: str,
+    subject: tuple[str, str],
+    decision: str,
+    fields: dict[str, object],
+    signature: tuple[Path | None, str | None],
+) -> AbstractContextManager[None]:
+    """The decision's optional signature, checked before the step and kept in its entry.
+
+    The decision is what the API's body would carry (`fields`), with the subject id and the
+    decision's name, as docs/audit.md defines it for each command.
+    """
+    path, key_id = signature
+    signed = None
+    if path is not None:
+        raw = decode_submission_signature(path.read_bytes(), where=f"--signature {path}")
+        signed = PartnerSignature(raw, key_id)
+    elif key_id is not None:
+        raise _fail("--key-id names the key of a signature; give --signature FILE too")
+    action = (
+        AuditAction.COORDINATION_STEP_RECORDED
+        if subject[0] == "case_id"
+        else AuditAction.DISPUTE_STEP_RECORDED
+    )
+    return signed_decision(
+        session,
+        by=party,
+        action=action,
+        decision={**fields, subject[0]: subject[1], "decision": decision},
+        signature=signed,
+        what=f"{subject[0].removesuffix('_id')} {subject[1]} {decision}",
+    )
 
 
 def _fail(message: str) -> typer.Exit:
@@ -100,6 +152,7 @@ def _when(text: str | None, option: str = "--at") -> datetime:
 
 
 _ERRORS = (
+    SubmissionSignatureError,
     CoordinationError,
     UnknownCaseError,
     UnknownDisputeError,
@@ -172,7 +225,14 @@ def _require_dispute_step(session: Session, dispute_id: str, party: str) -> None
         )
 
 
-def _step(ctx: typer.Context, action: str, case_id: str, **kwargs: object) -> None:
+def _step(
+    ctx: typer.Context,
+    action: str,
+    case_id: str,
+    signature: tuple[Path | None, str | None],
+    fields: dict[str, object],
+    **kwargs: object,
+) -> None:
     engine = open_store(settings_of(ctx), seed=False)
     steps = {
         "accept": accept_case,
@@ -183,7 +243,9 @@ def _step(ctx: typer.Context, action: str, case_id: str, **kwargs: object) -> No
     try:
         with transaction(engine, write_lock=True) as session:
             _require_case_step(session, case_id, str(kwargs["by"]))
-            case = steps[action](session, case_id, **kwargs)  # type: ignore[operator]
+            party = str(kwargs["by"])
+            with _signed(session, party, ("case_id", case_id), action, fields, signature):
+                case = steps[action](session, case_id, **kwargs)  # type: ignore[operator]
     except _ERRORS as exc:
         raise _fail(str(exc)) from None
     stdout_console().print(f"{case.id}: {case.state.value}", highlight=False)
@@ -195,9 +257,11 @@ def accept_command(
     case_id: str = typer.Argument(..., help="Case id."),
     party: str = _AS,
     at: str | None = _AT,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Accept the current proposal."""
-    _step(ctx, "accept", case_id, by=party, at=_when(at))
+    _step(ctx, "accept", case_id, (signature, key_id), {}, by=party, at=_when(at))
 
 
 @coordination_app.command("counter")
@@ -208,9 +272,22 @@ def counter_command(
     manoeuvre: Manoeuvre = typer.Option(..., "--manoeuvre", help="Who should manoeuvre."),
     rationale: str = typer.Option(..., "--rationale", help="Why."),
     at: str | None = _AT,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Counter-propose another outcome (deadlines restart)."""
-    _step(ctx, "counter", case_id, by=party, at=_when(at), manoeuvre=manoeuvre, rationale=rationale)
+    fields: dict[str, object] = {"manoeuvre": manoeuvre.value, "rationale": rationale}
+    _step(
+        ctx,
+        "counter",
+        case_id,
+        (signature, key_id),
+        fields,
+        by=party,
+        at=_when(at),
+        manoeuvre=manoeuvre,
+        rationale=rationale,
+    )
 
 
 @coordination_app.command("hand-over")
@@ -220,9 +297,13 @@ def hand_over_command(
     party: str = _AS,
     rationale: str = typer.Option(..., "--rationale", help="Why."),
     at: str | None = _AT,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Hand responsibility to the other party's object."""
-    _step(ctx, "hand-over", case_id, by=party, at=_when(at), rationale=rationale)
+    fields: dict[str, object] = {"rationale": rationale}
+    signed = (signature, key_id)
+    _step(ctx, "hand-over", case_id, signed, fields, by=party, at=_when(at), rationale=rationale)
 
 
 @coordination_app.command("refuse")
@@ -232,9 +313,13 @@ def refuse_command(
     party: str = _AS,
     reason: str = typer.Option(..., "--reason", help="Why the party will not coordinate."),
     at: str | None = _AT,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Refuse to coordinate (grounds for a refused_coordination dispute)."""
-    _step(ctx, "refuse", case_id, by=party, at=_when(at), reason=reason)
+    fields: dict[str, object] = {"reason": reason}
+    signed = (signature, key_id)
+    _step(ctx, "refuse", case_id, signed, fields, by=party, at=_when(at), reason=reason)
 
 
 @coordination_app.command("run")
@@ -524,13 +609,18 @@ def dispute_message_command(
     party: str = _AS,
     text: str = typer.Option(..., "--text", help="The message."),
     at: str | None = _AT,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Write to the dispute's participants."""
     engine = open_store(settings_of(ctx), seed=False)
+    signed = (signature, key_id)
     try:
         with transaction(engine, write_lock=True) as session:
             _require_dispute_step(session, dispute_id, party)
-            post_dispute_message(session, dispute_id, by=party, at=_when(at), text=text)
+            subject = ("dispute_id", dispute_id)
+            with _signed(session, party, subject, "message", {"text": text}, signed):
+                post_dispute_message(session, dispute_id, by=party, at=_when(at), text=text)
     except _ERRORS as exc:
         raise _fail(str(exc)) from None
 
@@ -544,21 +634,29 @@ def dispute_decide_command(
     reasons: list[str] = typer.Option(..., "--reason", help="A reason (repeat)."),
     agreed_by: list[str] = typer.Option([], "--agreed-by", help="A party that agreed (repeat)."),
     at: str | None = _AT,
+    signature: Path | None = _SIGNATURE,
+    key_id: str | None = _KEY_ID,
 ) -> None:
     """Record the decision and its reasons."""
     engine = open_store(settings_of(ctx), seed=False)
+    # The fields the API body would carry; `agreed_by` only when given, as a client sends it.
+    fields: dict[str, object] = {"outcome": outcome, "reasons": list(reasons)}
+    if agreed_by:
+        fields["agreed_by"] = list(agreed_by)
     try:
         with transaction(engine, write_lock=True) as session:
             _require_dispute_step(session, dispute_id, party)
-            dispute = decide_dispute(
-                session,
-                dispute_id,
-                decided_by=party,
-                at=_when(at),
-                outcome=outcome,
-                reasons=tuple(reasons),
-                agreed_by=frozenset(agreed_by),
-            )
+            subject = ("dispute_id", dispute_id)
+            with _signed(session, party, subject, "decision", fields, (signature, key_id)):
+                dispute = decide_dispute(
+                    session,
+                    dispute_id,
+                    decided_by=party,
+                    at=_when(at),
+                    outcome=outcome,
+                    reasons=tuple(reasons),
+                    agreed_by=frozenset(agreed_by),
+                )
     except _ERRORS as exc:
         raise _fail(str(exc)) from None
     stdout_console().print(f"{dispute.id}: {dispute.state.value}", highlight=False)

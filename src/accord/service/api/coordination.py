@@ -19,6 +19,7 @@ case or dispute the caller is not a party of gives 403), and acting needs a key 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -27,7 +28,14 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from accord.access import Principal, visible_cases, visible_compliance_reports, visible_disputes
+from accord.access import (
+    PartnerSignature,
+    Principal,
+    visible_cases,
+    visible_compliance_reports,
+    visible_disputes,
+)
+from accord.audit import AuditAction
 from accord.coordination import (
     CaseState,
     CoordinationCase,
@@ -46,6 +54,7 @@ from accord.coordination_ops import (
     list_disputes,
     post_dispute_message,
     refuse_case,
+    signed_decision,
 )
 from accord.service._auth import CurrentPrincipal
 from accord.service.api._common import Page, PageLimit, PageOffset, paginate, store
@@ -58,6 +67,11 @@ from accord.service.api._coordination_access import visible_case as _visible_cas
 from accord.service.api._coordination_access import visible_dispute as _visible_dispute
 from accord.service.api._coordination_plans import case_plans as case_plans
 from accord.service.api._coordination_plans import router as plans_router
+from accord.service.api._signatures import (
+    SubmittedSignature,
+    decision_submission,
+    refused_as_422,
+)
 from accord.store import CoordinationStepRow
 
 __all__ = ["router"]
@@ -367,12 +381,25 @@ def case_detail(request: Request, principal: CurrentPrincipal, case_id: CaseIdPa
 
 
 def _act(
-    request: Request, principal: Principal, case_id: str, action: Callable[[Session], object]
+    request: Request,
+    principal: Principal,
+    case_id: str,
+    action: Callable[[Session], object],
+    signed: tuple[str, BaseModel, PartnerSignature | None],
 ) -> CaseDetailPublic:
-    with store(request) as session:
+    decision, body, signature = signed
+    with refused_as_422(), store(request) as session:
         _acting_case(session, case_id, principal)
         try:
-            action(session)
+            with signed_decision(
+                session,
+                by=principal.partner,
+                action=AuditAction.COORDINATION_STEP_RECORDED,
+                decision=decision_submission("case_id", case_id, decision, body),
+                signature=signature,
+                what=f"case {case_id} {decision}",
+            ):
+                action(session)
         except CoordinationError as error:
             raise _conflict(error) from None
         return _case_detail(session, get_case(session, case_id))
@@ -380,7 +407,11 @@ def _act(
 
 @router.post("/coordination/cases/{case_id}/accept", response_model=CaseDetailPublic)
 def accept(
-    request: Request, principal: CurrentPrincipal, case_id: CaseIdPath, body: AcceptCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    case_id: CaseIdPath,
+    body: AcceptCreate,
+    signature: SubmittedSignature,
 ) -> Any:
     """The caller's partner accepts the current proposal."""
     return _act(
@@ -388,12 +419,17 @@ def accept(
         principal,
         case_id,
         lambda s: accept_case(s, case_id, by=principal.partner, at=_now()),
+        ("accept", body, signature),
     )
 
 
 @router.post("/coordination/cases/{case_id}/counter", response_model=CaseDetailPublic)
 def counter(
-    request: Request, principal: CurrentPrincipal, case_id: CaseIdPath, body: CounterCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    case_id: CaseIdPath,
+    body: CounterCreate,
+    signature: SubmittedSignature,
 ) -> Any:
     """The caller's partner proposes another outcome."""
     return _act(
@@ -408,12 +444,17 @@ def counter(
             manoeuvre=body.manoeuvre,
             rationale=body.rationale,
         ),
+        ("counter", body, signature),
     )
 
 
 @router.post("/coordination/cases/{case_id}/hand-over", response_model=CaseDetailPublic)
 def hand_over(
-    request: Request, principal: CurrentPrincipal, case_id: CaseIdPath, body: HandOverCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    case_id: CaseIdPath,
+    body: HandOverCreate,
+    signature: SubmittedSignature,
 ) -> Any:
     """The caller's partner hands responsibility to the other party's object."""
     return _act(
@@ -423,12 +464,17 @@ def hand_over(
         lambda s: hand_over_case(
             s, case_id, by=principal.partner, at=_now(), rationale=body.rationale
         ),
+        ("hand-over", body, signature),
     )
 
 
 @router.post("/coordination/cases/{case_id}/refuse", response_model=CaseDetailPublic)
 def refuse(
-    request: Request, principal: CurrentPrincipal, case_id: CaseIdPath, body: RefuseCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    case_id: CaseIdPath,
+    body: RefuseCreate,
+    signature: SubmittedSignature,
 ) -> Any:
     """The caller's partner refuses to coordinate."""
     return _act(
@@ -436,6 +482,7 @@ def refuse(
         principal,
         case_id,
         lambda s: refuse_case(s, case_id, by=principal.partner, at=_now(), reason=body.reason),
+        ("refuse", body, signature),
     )
 
 
@@ -499,14 +546,16 @@ def dispute_message(
     principal: CurrentPrincipal,
     dispute_id: DisputeIdPath,
     body: DisputeMessageCreate,
+    signature: SubmittedSignature,
 ) -> Any:
     """The caller's partner writes to the other participants of the current step."""
-    with store(request) as session:
+    with refused_as_422(), store(request) as session:
         _acting_dispute(session, dispute_id, principal)
         try:
-            updated = post_dispute_message(
-                session, dispute_id, by=principal.partner, at=_now(), text=body.text
-            )
+            with _signed_dispute_step(session, principal, dispute_id, "message", body, signature):
+                updated = post_dispute_message(
+                    session, dispute_id, by=principal.partner, at=_now(), text=body.text
+                )
         except CoordinationError as error:
             raise _conflict(error) from None
         return _dispute_detail(updated)
@@ -514,21 +563,44 @@ def dispute_message(
 
 @router.post("/disputes/{dispute_id}/decision", response_model=DisputeDetailPublic)
 def dispute_decision(
-    request: Request, principal: CurrentPrincipal, dispute_id: DisputeIdPath, body: DecisionCreate
+    request: Request,
+    principal: CurrentPrincipal,
+    dispute_id: DisputeIdPath,
+    body: DecisionCreate,
+    signature: SubmittedSignature,
 ) -> Any:
     """The caller's partner records the decision (who may depends on the step: 409 if not)."""
-    with store(request) as session:
+    with refused_as_422(), store(request) as session:
         _acting_dispute(session, dispute_id, principal)
         try:
-            updated = decide_dispute(
-                session,
-                dispute_id,
-                decided_by=principal.partner,
-                at=_now(),
-                outcome=body.outcome,
-                reasons=tuple(body.reasons),
-                agreed_by=frozenset(body.agreed_by),
-            )
+            with _signed_dispute_step(session, principal, dispute_id, "decision", body, signature):
+                updated = decide_dispute(
+                    session,
+                    dispute_id,
+                    decided_by=principal.partner,
+                    at=_now(),
+                    outcome=body.outcome,
+                    reasons=tuple(body.reasons),
+                    agreed_by=frozenset(body.agreed_by),
+                )
         except CoordinationError as error:
             raise _conflict(error) from None
         return _dispute_detail(updated)
+
+
+def _signed_dispute_step(
+    session: Session,
+    principal: Principal,
+    dispute_id: str,
+    decision: str,
+    body: BaseModel,
+    signature: PartnerSignature | None,
+) -> AbstractContextManager[None]:
+    return signed_decision(
+        session,
+        by=principal.partner,
+        action=AuditAction.DISPUTE_STEP_RECORDED,
+        decision=decision_submission("dispute_id", dispute_id, decision, body),
+        signature=signature,
+        what=f"dispute {dispute_id} {decision}",
+    )
