@@ -39,6 +39,7 @@ from accord.store import (
     PartnerRepository,
     SourceKind,
     StoredElementSet,
+    element_set_fingerprint,
     transaction,
 )
 
@@ -66,7 +67,8 @@ def _print_report(report: IngestReport) -> None:
     stdout_console().print(
         f"{report.source_name}: batch {report.batch_id} ({report.format or 'element sets'}), "
         f"{report.record_count:,} records: {report.accepted_count:,} stored, "
-        f"{report.rejected_count:,} rejected, {len(report.duplicates):,} already in the catalog"
+        f"{report.rejected_count:,} rejected, {len(report.duplicates):,} already in the catalog "
+        "from this partner"
     )
     for error in report.rejected[:_SHOWN_REJECTIONS]:
         stderr_console().print(f"  rejected: {error}", highlight=False, markup=False)
@@ -308,6 +310,19 @@ def show_object(
         )
     current = history[0]
     element_set = current.element_set
+    # Several partners may hold identical element sets (deduplication is per partner):
+    # each row is its own submission; group them by content to say so.
+    fingerprints = [element_set_fingerprint(stored.element_set) for stored in history]
+    first_of: dict[str, StoredElementSet] = {}
+    for stored, fingerprint in zip(reversed(history), reversed(fingerprints), strict=True):
+        first_of.setdefault(fingerprint, stored)  # the earliest-stored of each content
+    also = sorted(
+        {
+            stored.partner_name
+            for stored, fingerprint in zip(history, fingerprints, strict=True)
+            if fingerprint == fingerprints[0] and stored.partner_name != current.partner_name
+        }
+    )
     title = f"{element_set.norad_id} {element_set.object_name or ''}".strip()
     if current.is_synthetic:
         title += "  [SYNTHETIC: generated, not observed]"
@@ -323,6 +338,7 @@ def show_object(
         ("mean anomaly (deg)", f"{element_set.mean_anomaly_deg:.4f}"),
         ("B* (1/earth radii)", f"{element_set.bstar_per_earth_radius:.5e}"),
         ("submitted by", current.partner_name),
+        *([("identical set also from", ", ".join(also))] if also else []),
         ("source", _source_label(current)),
         ("submitted at (UTC)", current.submitted_at.isoformat()),
         ("batch", str(current.batch_id)),
@@ -337,15 +353,18 @@ def show_object(
         stdout_console().print(f"(no TLE form: {exc})", highlight=False)
     if len(history) > 1:
         older = Table(title=f"History ({len(history)} element sets, newest first)")
-        for column in ("epoch (UTC)", "batch", "partner", "source", "submitted at (UTC)"):
+        columns = ("epoch (UTC)", "batch", "partner", "source", "submitted at (UTC)", "same as")
+        for column in columns:
             older.add_column(column)
-        for stored in history:
+        for stored, fingerprint in zip(history, fingerprints, strict=True):
+            original = first_of[fingerprint]
             older.add_row(
                 stored.element_set.epoch.isoformat(),
                 str(stored.batch_id),
                 stored.partner_name,
                 _source_label(stored),
                 stored.submitted_at.isoformat(),
+                "" if original is stored else f"batch {original.batch_id}",
             )
         stdout_console().print(older)
 

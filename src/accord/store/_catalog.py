@@ -116,13 +116,13 @@ def element_set_fingerprint(element_set: ElementSet) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateElementSet:
-    """A submitted record identical to an element set already stored (kept once, not lost)."""
+    """A submitted record identical to one its partner already stored (kept once, not lost)."""
 
     record: int
     line: int | None
     norad_id: int
     epoch: datetime
-    #: The stored element set it repeats, and the batch that first brought it.
+    #: The partner's stored element set it repeats, and the batch that first brought it.
     existing_element_set_id: int
     existing_batch_id: int
 
@@ -289,14 +289,17 @@ class CatalogRepository:
     ) -> StoredBatch:
         """Store one batch: its provenance row, new objects, element sets and rejections.
 
-        Element sets identical to one already stored (same `element_set_fingerprint`, from
-        this batch or an earlier one) are not stored again; they come back in `duplicates`
-        and in the batch's `duplicate_count`. Everything runs in the session's transaction:
-        if any statement fails, the caller's rollback leaves no trace of the batch.
+        Element sets identical to one this partner already stored (same
+        `element_set_fingerprint`, from this batch or an earlier one of the same partner)
+        are not stored again; they come back in `duplicates` and in the batch's
+        `duplicate_count`. Another partner's identical element set does not count: this
+        partner's copy is stored as its own row, with its own provenance. Everything runs
+        in the session's transaction: if any statement fails, the caller's rollback leaves
+        no trace of the batch.
         """
         connection = self.session.connection()
         fingerprints = [element_set_fingerprint(r.element_set) for r in element_sets]
-        stored = self._stored_fingerprints(connection, fingerprints)
+        stored = self._stored_fingerprints(connection, partner_id, fingerprints)
 
         fresh: list[int] = []  # indexes into element_sets of the rows to insert
         repeated: list[int] = []
@@ -331,13 +334,20 @@ class CatalogRepository:
             columns = (
                 *_ELEMENT_FIELDS,
                 "batch_id",
+                "partner_id",
                 "record_number",
                 "line_number",
                 "content_sha256",
             )
             rows = [
                 _element_values(element_sets[i].element_set)
-                + (batch_id, element_sets[i].record, element_sets[i].line, fingerprints[i])
+                + (
+                    batch_id,
+                    partner_id,
+                    element_sets[i].record,
+                    element_sets[i].line,
+                    fingerprints[i],
+                )
                 for i in fresh
             ]
             _insert_rows(connection, _ELEMENT_SETS, columns, rows)
@@ -358,15 +368,22 @@ class CatalogRepository:
                 ],
             )
         duplicates = self._describe_duplicates(
-            connection, [element_sets[i] for i in repeated], [fingerprints[i] for i in repeated]
+            connection,
+            partner_id,
+            [element_sets[i] for i in repeated],
+            [fingerprints[i] for i in repeated],
         )
         return StoredBatch(batch_id=batch_id, accepted_count=len(fresh), duplicates=duplicates)
 
-    def _stored_fingerprints(self, connection: sa.Connection, fingerprints: list[str]) -> set[str]:
+    def _stored_fingerprints(
+        self, connection: sa.Connection, partner_id: int, fingerprints: list[str]
+    ) -> set[str]:
+        """The fingerprints among `fingerprints` this partner has already stored."""
         column = _ELEMENT_SETS.c.content_sha256
+        mine = _ELEMENT_SETS.c.partner_id == partner_id
         found: set[str] = set()
         for chunk in _chunks(fingerprints):
-            found.update(connection.scalars(sa.select(column).where(column.in_(chunk))))
+            found.update(connection.scalars(sa.select(column).where(mine, column.in_(chunk))))
         return found
 
     def _insert_new_objects(
@@ -422,6 +439,7 @@ class CatalogRepository:
     def _describe_duplicates(
         self,
         connection: sa.Connection,
+        partner_id: int,
         element_sets: Sequence[ReadElementSet],
         fingerprints: Sequence[str],
     ) -> list[DuplicateElementSet]:
@@ -431,7 +449,10 @@ class CatalogRepository:
         for chunk in _chunks(sorted(set(fingerprints))):
             query = sa.select(
                 _ELEMENT_SETS.c.content_sha256, _ELEMENT_SETS.c.id, _ELEMENT_SETS.c.batch_id
-            ).where(_ELEMENT_SETS.c.content_sha256.in_(chunk))
+            ).where(
+                _ELEMENT_SETS.c.partner_id == partner_id,
+                _ELEMENT_SETS.c.content_sha256.in_(chunk),
+            )
             where.update({row[0]: (row[1], row[2]) for row in connection.execute(query)})
         return [
             DuplicateElementSet(

@@ -190,6 +190,11 @@ class ElementSetRow(Base):
     __tablename__ = "element_sets"
     __table_args__ = (
         sa.Index("ix_element_sets_norad_id_epoch", "norad_id", "epoch", "batch_id"),
+        # Duplicates are per submitter (revision 0016): one partner repeating an element set
+        # stores it once; another partner's identical set is its own row, with its provenance.
+        sa.UniqueConstraint(
+            "partner_id", "content_sha256", name="uq_element_sets_partner_id_content_sha256"
+        ),
         sa.CheckConstraint("eccentricity >= 0 AND eccentricity < 1", name="eccentricity"),
         sa.CheckConstraint("mean_motion_rev_per_day > 0", name="mean_motion"),
     )
@@ -197,6 +202,9 @@ class ElementSetRow(Base):
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     norad_id: Mapped[int] = mapped_column(sa.ForeignKey("space_objects.norad_id"))
     batch_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_batches.id"), index=True)
+    #: The submitter, copied from the batch (`catalog_batches.partner_id`) so that the unique
+    #: constraint can say "once per partner" (revision 0016).
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partners.id"))
     #: 1-based record number in the submitted file (or position in the handed-over list).
     record_number: Mapped[int] = mapped_column(sa.Integer)
     line_number: Mapped[int | None] = mapped_column(sa.Integer)
@@ -218,6 +226,6 @@ class ElementSetRow(Base):
     rev_at_epoch: Mapped[int] = mapped_column(sa.Integer)
     tle_line1: Mapped[str | None] = mapped_column(sa.String(80))
     tle_line2: Mapped[str | None] = mapped_column(sa.String(80))
-    #: SHA-256 of the element values (not the name or TLE text): identical resubmissions
-    #: are recognised by it and stored once.
-    content_sha256: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: SHA-256 of the element values (not the name or TLE text): a partner's identical
+    #: resubmissions are recognised by it and stored once (unique with `partner_id`).
+    content_sha256: Mapped[str] = mapped_column(sa.String(64))

@@ -1,0 +1,60 @@
+"""`accord catalog` import, show and sync through the CLI against a real SQLite store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from accord.cli import app
+
+#: 25 element sets of CelesTrak's stations group (2026-05-30), ISS first.
+STATIONS = "catalogs/celestrak-groups-2026-05-30/stations.tle"
+ALPHA, BETA = "Alpha Space", "Beta Orbital"
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """A fresh installation: its own var dir, no demo seeding, no network."""
+    return {
+        "ACCORD_VAR_DIR": str(tmp_path / "var"),
+        "ACCORD_DATABASE_URL": "",
+        "ACCORD_SEED_DEMO": "false",
+        "COLUMNS": "200",
+    }
+
+
+@pytest.fixture
+def accord(env: dict[str, str]) -> Callable[..., Result]:
+    runner = CliRunner()
+
+    def invoke(*args: str, expect: int = 0) -> Result:
+        result = runner.invoke(app, list(args), env=env, terminal_width=200)
+        assert result.exit_code == expect, result.output
+        return result
+
+    return invoke
+
+
+def test_two_partners_submitting_one_file_each_keep_their_own_rows(
+    accord: Callable[..., Result], shared: Callable[[str], Path]
+) -> None:
+    stations = str(shared(STATIONS))
+    for name in (ALPHA, BETA):
+        accord("partner", "add", name, "--kind", "operator")
+    accord("catalog", "import", "-p", ALPHA, stations)
+    beta = accord("catalog", "import", "-p", BETA, stations).output
+    assert "25 records: 25 stored, 0 rejected, 0 already in the catalog" in beta
+    again = accord("catalog", "import", "-p", BETA, stations).output
+    assert "0 stored, 0 rejected, 25 already in the catalog from this partner" in again
+
+    shown = accord("catalog", "show", "25544").output
+    assert f"submitted by                 │ {BETA}" in shown  # the later submission is current
+    assert f"identical set also from      │ {ALPHA}" in shown
+    history = shown[shown.index("History (2 element sets") :]
+    beta_row, alpha_row = (line for line in history.splitlines() if "│ file" in line)
+    # The last column ("same as") points Beta's row at Alpha's identical batch 1.
+    assert BETA in beta_row and beta_row.rstrip("│ ").endswith("batch 1")
+    assert ALPHA in alpha_row and "batch 1" not in alpha_row.split("│")[-2]
