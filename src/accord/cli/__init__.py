@@ -33,9 +33,13 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from accord.catalog import CatalogSyncError
     from accord.formats import FormatError
     from accord.orbits import ElementSetError, TimeInputError
-    from accord.store import UnknownPartnerError
+    from accord.store import DatabaseUnavailableError, DatabaseUrlError, UnknownPartnerError
 
     return (
+        # ACCORD_DATABASE_URL unparsable, an unsupported backend (mysql://: no driver), or
+        # a database that refuses the connection: each names the variable and the fix.
+        DatabaseUrlError,
+        DatabaseUnavailableError,
         FormatError,
         CatalogSyncError,
         UnknownPartnerError,

@@ -98,7 +98,17 @@ from accord.store._credentials import (
     scopes_of,
     token_sha256,
 )
-from accord.store._engine import SQLITE_BUSY_TIMEOUT_S, create_engine, session_factory, transaction
+from accord.store._engine import (
+    DATABASE_URL_EXAMPLES,
+    SQLITE_BUSY_TIMEOUT_S,
+    DatabaseUnavailableError,
+    DatabaseUrlError,
+    check_database,
+    check_database_url,
+    create_engine,
+    session_factory,
+    transaction,
+)
 from accord.store._jobs import JobKind, JobRecord, JobRepository, JobRow, JobStatus
 from accord.store._listing import CatalogListing, OwnedElementSet, OwnerFilter
 from accord.store._migrate import current_revision, downgrade, head_revision, upgrade
@@ -221,6 +231,11 @@ __all__ = [
     "ED25519_PUBLIC_KEY_BYTES",
     "AUDIT_LOCK_KEY",
     "SQLITE_BUSY_TIMEOUT_S",
+    "DATABASE_URL_EXAMPLES",
+    "DatabaseUnavailableError",
+    "DatabaseUrlError",
+    "check_database",
+    "check_database_url",
     "AuditCheckpointRow",
     "AuditEntryRow",
     "AuditLogRepository",
