@@ -6,9 +6,12 @@ import csv
 import sys
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 import numpy as np
 import typer
+from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from accord.cli._app import app, settings_of, stdout_console
@@ -41,6 +44,12 @@ class Output(StrEnum):
 
     TABLE = "table"
     CSV = "csv"
+
+
+#: Digits printed: positions to 1e-6 km (1 mm), velocities to 1e-9 km/s (1 um/s), the same
+#: in the table and the CSV, so that a table value never differs from the CSV one.
+_POSITION_FORMAT = "{:.6f}"
+_VELOCITY_FORMAT = "{:.9f}"
 
 
 def _parse_utc(text: str) -> datetime:
@@ -93,8 +102,8 @@ def _rows(states: CartesianStates, frame: Frame) -> tuple[list[str], list[list[s
                 [
                     str(norad_id),
                     f"{time}Z",
-                    *(f"{value:.6f}" for value in position),
-                    *(f"{value:.9f}" for value in velocity),
+                    *(_POSITION_FORMAT.format(value) for value in position),
+                    *(_VELOCITY_FORMAT.format(value) for value in velocity),
                     _error_label(int(states.error_code[i, j])),
                 ]
             )
@@ -103,6 +112,46 @@ def _rows(states: CartesianStates, frame: Frame) -> tuple[list[str], list[list[s
 
 def _error_label(code: int) -> str:
     return "" if code == Sgp4ErrorCode.OK else Sgp4ErrorCode(code).name.lower()
+
+
+def _print_tables(rows: list[list[str]], frame: Frame) -> None:
+    """One table per object, laid out to fit 80 columns without cutting a value.
+
+    Cartesian frames take two lines per sample (position, then velocity, under x y z);
+    geodetic one. A value is never cut: on a terminal narrower than the table (under 80
+    columns) the table is printed at its own width and the terminal wraps its lines, rather
+    than rich shortening numbers with an ellipsis.
+    """
+    console = stdout_console()
+    by_object: dict[str, list[list[str]]] = {}
+    for row in rows:
+        by_object.setdefault(row[0], []).append(row)
+    for norad_id, samples in by_object.items():
+        if frame is Frame.GEODETIC:
+            title = f"{norad_id}: WGS84 geodetic"
+            columns = ["time (UTC)", "latitude (deg)", "longitude (deg)", "height (km)", "error"]
+            lines = [sample[1:] for sample in samples]
+        else:
+            title = f"{norad_id}: {frame.value.upper()} (km, km/s)"
+            columns = ["time (UTC)", "", "x", "y", "z", "error"]
+            lines = []
+            for sample in samples:
+                error = sample[-1]
+                lines.append([sample[1], "r km", *sample[2:5], error])
+                lines.append(["", "v km/s", *sample[5:8], ""])
+        table = Table(title=title, box=None, padding=(0, 1), title_justify="left")
+        for index, column in enumerate(columns):
+            justify: Literal["left", "right"] = "left" if index < 2 else "right"
+            table.add_column(column, justify=justify, no_wrap=True)
+        if not any(line[-1] for line in lines):
+            table.columns.pop()  # no sample failed: no error column
+            lines = [line[:-1] for line in lines]
+        for line in lines:
+            table.add_row(*line)
+        needed = Measurement.get(console, console.options.update(width=10_000), table).maximum
+        # rich clamps a table to the console's width by cutting cells: widen the console.
+        wide = console if needed <= console.width else Console(width=needed, soft_wrap=True)
+        wide.print(table)
 
 
 @app.command()
@@ -115,7 +164,13 @@ def propagate(
     minutes: float = typer.Option(90.0, min=0.0, help="Span to cover, minutes."),
     step: float = typer.Option(10.0, min=1e-3, help="Step between samples, minutes."),
     frame: Frame = typer.Option(Frame.TEME, help="Output frame (geodetic: WGS84 lat/lon/h)."),
-    output: Output = typer.Option(Output.TABLE, "--output", "-o", help="Table or CSV on stdout."),
+    output: Output | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        "--format",
+        help="table or csv on stdout; default: a table on a terminal, CSV when piped.",
+    ),
 ) -> None:
     """Propagate objects' current element sets with SGP4/SDP4 (km, km/s; UTC times)."""
     first = _parse_utc(start) if start else datetime.now(UTC).replace(microsecond=0)
@@ -144,14 +199,11 @@ def propagate(
     elif frame in (Frame.ITRS, Frame.GEODETIC):
         states = teme_to_itrs(states)
     header, rows = _rows(states, frame)
+    if output is None:
+        output = Output.TABLE if sys.stdout.isatty() else Output.CSV
     if output is Output.CSV:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
         return
-    table = Table(title=f"{frame.value.upper()} states" if frame is not Frame.GEODETIC else None)
-    for column in header:
-        table.add_column(column, justify="right")
-    for row in rows:
-        table.add_row(*row)
-    stdout_console().print(table)
+    _print_tables(rows, frame)
