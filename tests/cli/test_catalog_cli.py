@@ -58,3 +58,30 @@ def test_two_partners_submitting_one_file_each_keep_their_own_rows(
     # The last column ("same as") points Beta's row at Alpha's identical batch 1.
     assert BETA in beta_row and beta_row.rstrip("│ ").endswith("batch 1")
     assert ALPHA in alpha_row and "batch 1" not in alpha_row.split("│")[-2]
+
+
+def _damaged_stations(shared: Callable[[str], Path], folder: Path) -> Path:
+    """The stations group with the line-1 checksum of its second record broken."""
+    lines = shared(STATIONS).read_text().splitlines()
+    lines[4] = lines[4][:68] + str((int(lines[4][68]) + 1) % 10)
+    damaged = folder / "damaged.tle"
+    damaged.write_text("\n".join(lines) + "\n")
+    return damaged
+
+
+def test_store_valid_exits_3_when_records_were_rejected_but_the_rest_stored(
+    accord: Callable[..., Result], shared: Callable[[str], Path], tmp_path: Path
+) -> None:
+    accord("partner", "add", ALPHA, "--kind", "operator")
+    damaged = str(_damaged_stations(shared, tmp_path))
+    partial = accord("catalog", "import", "-p", ALPHA, "--mode", "store-valid", damaged, expect=3)
+    assert "25 records: 24 stored, 1 rejected" in partial.output
+    # A clean file in store-valid mode is a plain success...
+    accord("partner", "add", BETA, "--kind", "operator")
+    accord("catalog", "import", "-p", BETA, "--mode", "store-valid", str(shared(STATIONS)))
+    # ...and a file not stored at all outranks a partial one: 1.
+    garbage = tmp_path / "notes.txt"
+    garbage.write_text("not a catalog\n")
+    accord(
+        "catalog", "import", "-p", BETA, "--mode", "store-valid", damaged, str(garbage), expect=1
+    )

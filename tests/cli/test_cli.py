@@ -144,7 +144,9 @@ def test_bad_file_is_rejected_whole_and_every_bad_record_reported(
     assert "record 4, line 12, field line 2 checksum" in rejected
     assert "No objects found" in _output(accord("catalog", "list"))
 
-    partial = _output(accord("catalog", "import", "-p", ESA, str(damaged), "--mode", "store-valid"))
+    partial = _output(
+        accord("catalog", "import", "-p", ESA, str(damaged), "--mode", "store-valid", expect=3)
+    )
     assert "25 records: 23 stored, 2 rejected" in partial
     assert "Objects 1-20 of 23" in _output(accord("catalog", "list"))
 

@@ -48,6 +48,9 @@ app.add_typer(catalog_app, name="catalog")
 
 #: Bad records printed on the terminal; `--report` writes all of them.
 _SHOWN_REJECTIONS = 20
+#: Exit status when, in store-valid mode, good records were stored but some were rejected
+#: (1 means a file was not stored at all): scripts can tell "partly stored" from "clean".
+EXIT_SOME_REJECTED = 3
 _READ_CHUNK_BYTES = 1 << 20
 
 
@@ -136,7 +139,7 @@ def import_files(
     signature_bytes = None if signature is None else _read_signature(signature)
     engine = open_store(settings_of(ctx), seed=False)
     outcomes: list[dict[str, object]] = []
-    failed = False
+    failed = some_rejected = False
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -184,6 +187,7 @@ def import_files(
             progress.stop()
             _print_report(result)
             progress.start()
+            some_rejected = some_rejected or result.rejected_count > 0
             outcomes.append(
                 {
                     "file": str(path),
@@ -201,6 +205,8 @@ def import_files(
         _report_json(report, outcomes)
     if failed:
         raise typer.Exit(code=1)
+    if some_rejected:
+        raise typer.Exit(code=EXIT_SOME_REJECTED)
 
 
 def _age_days(epoch: datetime) -> float:
@@ -403,3 +409,5 @@ def sync(
         f"Fetched from {origin} (as of {fetched.fetched_at:%Y-%m-%d %H:%M} UTC)."
     )
     _print_report(result)
+    if result.rejected_count:
+        raise typer.Exit(code=EXIT_SOME_REJECTED)
