@@ -15,7 +15,8 @@ from tests.store.test_engine_urls import closed_port
     [
         ("::not a url::", "is not a database URL"),
         ("mysql://root:pw@localhost/accord", "names 'mysql', which Accord does not support"),
-        (f"postgresql+psycopg://accord@127.0.0.1:{closed_port()}/accord", "Connection refused"),
+        # The port is chosen in the test: a parameter must be the same in every xdist worker.
+        ("postgresql+psycopg://accord@127.0.0.1:{closed_port}/accord", "Connection refused"),
     ],
 )
 @pytest.mark.parametrize("command", [["catalog", "list"], ["serve", "--port", "1"]])
@@ -27,7 +28,7 @@ def test_bad_database_url_is_one_user_error_line(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setenv("ACCORD_DATABASE_URL", url)
+    monkeypatch.setenv("ACCORD_DATABASE_URL", url.replace("{closed_port}", str(closed_port())))
     monkeypatch.setenv("ACCORD_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("ACCORD_SEED_DEMO", "false")
     monkeypatch.setattr("sys.argv", ["accord", *command])

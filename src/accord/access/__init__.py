@@ -46,13 +46,6 @@ from accord.access._conjunctions import (
     visible_conjunctions,
     visible_events,
 )
-from accord.access._directory import (
-    import_stations,
-    register_station,
-    retire_station,
-    update_partner,
-    update_station,
-)
 from accord.access._coordination import (
     authorize_cases,
     authorize_disputes,
@@ -61,6 +54,13 @@ from accord.access._coordination import (
     visible_cases,
     visible_compliance_reports,
     visible_disputes,
+)
+from accord.access._directory import (
+    import_stations,
+    register_station,
+    retire_station,
+    update_partner,
+    update_station,
 )
 from accord.access._history import MAX_HISTORY, visible_history
 from accord.access._listing import (
