@@ -2,7 +2,8 @@
 
 The store: the real 26,834-object CelesTrak catalog of 2024-11-01 (public, imported as
 CelesTrak) plus a synthetic population up to 30,000 objects (public, the system partner),
-esa claiming 400 objects and jaxa 250, nasa submitting newer element sets of 200 unclaimed
+esa and jaxa each submitting newer element sets of 400 and 250 objects and claiming them
+(a claim alone transfers no data), nasa submitting newer element sets of 200 unclaimed
 objects (so nasa owns them), and the example agreement docs/examples/agreements/
 leo-data-exchange.yaml adapted: esa grants jaxa its claimed element sets outright, jaxa
 grants esa its element sets after a 6 h embargo, coarsened to 10 km.
@@ -134,13 +135,31 @@ def build_store(folder: Path) -> Engine:
     )
     nasa_ids = {e.norad_id for e in nasa_rows}
     free = [n for n in ids if n not in nasa_ids]
+    claims = {"esa": free[3::61][:ESA_CLAIMS], "jaxa": free[11::89][:JAXA_CLAIMS]}
+    # A claim transfers no data (docs/access.md, "Ownership"): each claimant submits its
+    # own newer element sets of its satellites, which its clauses then govern.
+    by_id = {row.element_set.norad_id: row.element_set for row in real}
+    for handle, norad_ids in claims.items():
+        import_element_sets(
+            engine,
+            [
+                by_id[n].__class__(
+                    **{**_fields(by_id[n]), "epoch": by_id[n].epoch + timedelta(minutes=1)}
+                )
+                for n in norad_ids
+            ],
+            source_name=f"{handle}.json",
+            partner=handle.upper(),
+            source_kind=SourceKind.API,
+            submitted_at=submitted,
+        )
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
+        for handle, norad_ids in claims.items():
+            claimant = partners.get_by_handle(handle)
+            for norad_id in norad_ids:
+                claim_satellite(session, claimant, norad_id, at=SIGNED)
         esa, jaxa = partners.get_by_handle("esa"), partners.get_by_handle("jaxa")
-        for norad_id in free[3::61][:ESA_CLAIMS]:
-            claim_satellite(session, esa, norad_id, at=SIGNED)
-        for norad_id in free[11::89][:JAXA_CLAIMS]:
-            claim_satellite(session, jaxa, norad_id, at=SIGNED)
         document = load_agreement(agreement_text(), source="benchmark")
         propose_agreement(session, document, by=esa, at=SIGNED)
         sign_agreement(session, document.id, by=esa, at=SIGNED)
