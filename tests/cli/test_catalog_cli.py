@@ -6,9 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
+from accord.audit import AuditAction
 from accord.cli import app
+from accord.store import AuditEntryRow, CatalogRepository, create_engine, transaction
+from tests._celestrak_server import CelestrakLikeServer
 
 #: 25 element sets of CelesTrak's stations group (2026-05-30), ISS first.
 STATIONS = "catalogs/celestrak-groups-2026-05-30/stations.tle"
@@ -85,3 +89,30 @@ def test_store_valid_exits_3_when_records_were_rejected_but_the_rest_stored(
     accord(
         "catalog", "import", "-p", BETA, "--mode", "store-valid", damaged, str(garbage), expect=1
     )
+
+
+def test_sync_imports_once_and_skips_the_same_bytes_from_the_same_source(
+    accord: Callable[..., Result],
+    env: dict[str, str],
+    celestrak_server: CelestrakLikeServer,
+    tmp_path: Path,
+) -> None:
+    env["ACCORD_CELESTRAK_GP_URL"] = celestrak_server.base_url
+    first = accord("catalog", "sync").output
+    assert "Fetched from CelesTrak" in first and "0 already in the catalog" in first
+    again = accord("catalog", "sync").output  # inside the 2-hour window: from the cache
+    assert "Fetched from cache" in again
+    assert "unchanged since batch 1" in again and "nothing imported" in again
+    assert len(celestrak_server.requests) == 1
+    engine = create_engine(f"sqlite:///{tmp_path / 'var' / 'accord.db'}")
+    try:
+        with transaction(engine) as session:
+            assert CatalogRepository(session).freshness().last_batch_id == 1
+            logged = session.scalars(
+                sa.select(AuditEntryRow.action).where(
+                    AuditEntryRow.action == AuditAction.CATALOG_BATCH_ACCEPTED.value
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    assert len(logged) == 1  # no second batch of duplicates, no second audit entry

@@ -6,7 +6,8 @@ policy of the agreements stored and in force (`access_policy`, cached), `authori
 request (`authorize_each` for a batch), coordination cases, plans, disputes and compliance
 reports (`authorize_cases`, `visible_cases` and their kin), `visible_catalog` /
 `get_visible_object` for catalog data (ownership by claims, release conditions,
-`data.released` audit entries, 404 for what is not granted), and the audited state changes
+`data.released` audit entries, 404 for what is not granted), operator ephemerides
+(`submit_ephemeris`, `visible_ephemerides`, `release_oem`), and the audited state changes
 of agreements, assets, API keys and console users. See docs/access.md.
 """
 
@@ -62,6 +63,22 @@ from accord.access._directory import (
     update_partner,
     update_station,
 )
+from accord.access._ephemerides import (
+    EphemerisItem,
+    ReleasedOem,
+    VisibleEphemerisPage,
+    degrade_oem,
+    get_visible_ephemeris,
+    record_ephemeris_release,
+    release_oem,
+    visible_ephemerides,
+)
+from accord.access._ephemeris_submissions import (
+    MAX_OEM_BYTES,
+    DuplicateEphemerisError,
+    EphemerisSubmissionError,
+    submit_ephemeris,
+)
 from accord.access._history import MAX_HISTORY, visible_history
 from accord.access._listing import (
     ListingError,
@@ -105,6 +122,18 @@ from accord.access._workflows import (
 )
 
 __all__ = [
+    "MAX_OEM_BYTES",
+    "DuplicateEphemerisError",
+    "EphemerisItem",
+    "EphemerisSubmissionError",
+    "ReleasedOem",
+    "VisibleEphemerisPage",
+    "degrade_oem",
+    "get_visible_ephemeris",
+    "record_ephemeris_release",
+    "release_oem",
+    "submit_ephemeris",
+    "visible_ephemerides",
     "ACTION_SCOPES",
     "API_KEY_PURPOSE",
     "MAX_HISTORY",

@@ -86,8 +86,8 @@ _SPECS = (
     ),
     ActionSpec(
         AuditAction.EPHEMERIS_ACCEPTED,
-        "A partner's ephemeris was accepted (reserved for signed ephemeris submissions; "
-        "nothing writes it yet).",
+        "A partner's operator ephemeris (OEM) of a satellite it claims was accepted (the "
+        "ephemeris and the object as subjects, the file's SHA-256 as content hash).",
         "ephemeris",
     ),
     ActionSpec(

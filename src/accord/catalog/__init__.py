@@ -19,6 +19,7 @@ from accord.catalog._sync import (
     CelestrakClient,
     FetchedCatalog,
     GpFormat,
+    previous_sync,
 )
 from accord.store import IngestMode
 
@@ -36,4 +37,5 @@ __all__ = [
     "import_catalog",
     "import_element_sets",
     "import_reading",
+    "previous_sync",
 ]

@@ -25,9 +25,11 @@ from types import TracebackType
 from typing import Any, Literal, NoReturn, get_args
 
 import httpx
+from sqlalchemy.orm import Session
 
 from accord import __version__
 from accord.settings import Settings
+from accord.store import BatchRecord, CatalogRepository, PartnerRepository
 
 __all__ = [
     "CELESTRAK_REFRESH_INTERVAL",
@@ -36,6 +38,7 @@ __all__ = [
     "FetchedCatalog",
     "GpFormat",
     "USER_AGENT",
+    "previous_sync",
 ]
 
 #: Formats of CelesTrak's GP API this client asks for ("tle" is the 3-line form with names).
@@ -100,6 +103,23 @@ class FetchedCatalog:
     from_cache: bool
     etag: str | None = None
     last_modified: str | None = None
+
+
+def previous_sync(session: Session, fetched: FetchedCatalog, *, partner: str) -> BatchRecord | None:
+    """The batch in which `partner` already stored exactly these bytes from this URL, or None.
+
+    A sync inside CelesTrak's 2-hour window is served from the cache, and CelesTrak may
+    answer a later one with unchanged data: importing it again would store nothing new
+    but still write a batch of duplicates and an audit entry. Callers skip it instead.
+    Matching is by the URL and the SHA-256 of the body, so another group, another format or
+    any changed byte is imported as usual.
+    """
+    submitter = PartnerRepository(session).get_by_name(partner)
+    return CatalogRepository(session).batch_of_file(
+        partner_id=submitter.id,
+        source_name=fetched.url,
+        file_sha256=hashlib.sha256(fetched.data).hexdigest(),
+    )
 
 
 def _utc_now() -> datetime:

@@ -29,6 +29,7 @@ from accord.catalog import (
     IngestMode,
     IngestReport,
     import_catalog,
+    previous_sync,
 )
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.demo import CELESTRAK_PARTNER
@@ -389,12 +390,25 @@ def sync(
     settings = settings_of(ctx)
     with CelestrakClient(settings) as client:
         fetched = client.fetch_group(group, format="csv")
+    origin = "cache" if fetched.from_cache else "CelesTrak"
+    stdout_console().print(
+        f"Fetched from {origin} (as of {fetched.fetched_at:%Y-%m-%d %H:%M} UTC)."
+    )
     engine = open_store(settings, seed=False)
     with transaction(engine, write_lock=True) as session:
         # The first sync admits CelesTrak as a data provider, logged like any admission.
         admit_partner_once(
             session, CELESTRAK_PARTNER.name, kind=CELESTRAK_PARTNER.kind, actor=Actor.system()
         )
+        previous = previous_sync(session, fetched, partner=CELESTRAK_PARTNER.name)
+        if previous is not None:
+            stdout_console().print(
+                f"{fetched.url}: unchanged since batch {previous.batch_id} "
+                f"({previous.submitted_at:%Y-%m-%d %H:%M} UTC, same SHA-256 "
+                f"{previous.file_sha256 or ''}); nothing imported.",
+                highlight=False,
+            )
+            return
         result = import_catalog(
             session,
             fetched.data,
@@ -404,10 +418,6 @@ def sync(
             mode=mode,
             format=CatalogFormat.GP_CSV,
         )
-    origin = "cache" if fetched.from_cache else "CelesTrak"
-    stdout_console().print(
-        f"Fetched from {origin} (as of {fetched.fetched_at:%Y-%m-%d %H:%M} UTC)."
-    )
     _print_report(result)
     if result.rejected_count:
         raise typer.Exit(code=EXIT_SOME_REJECTED)

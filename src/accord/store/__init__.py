@@ -109,6 +109,7 @@ from accord.store._engine import (
     session_factory,
     transaction,
 )
+from accord.store._ephemerides import EphemerisRepository, EphemerisRow, active_claimants
 from accord.store._jobs import JobKind, JobRecord, JobRepository, JobRow, JobStatus
 from accord.store._listing import CatalogListing, OwnedElementSet, OwnerFilter
 from accord.store._migrate import current_revision, downgrade, head_revision, upgrade
@@ -158,6 +159,9 @@ from accord.store._subscription_models import (
 from accord.store._types import UTCDateTime
 
 __all__ = [
+    "EphemerisRepository",
+    "EphemerisRow",
+    "active_claimants",
     "PlanCatalogEntryRow",
     "SubscriptionRow",
     "WebhookDeliveryRow",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import operator
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from accord.formats import ElementSet, ReadElementSet, RecordError
+from accord.store._bulk import LOOKUP_CHUNK
+from accord.store._bulk import chunks as _chunks
+from accord.store._bulk import insert_rows as _insert_rows
 from accord.store._models import (
     Base,
     BatchRejection,
@@ -46,8 +49,7 @@ _OBJECTS = Base.metadata.tables[SpaceObject.__tablename__]
 _PARTNERS = Base.metadata.tables[Partner.__tablename__]
 _REJECTIONS = Base.metadata.tables[BatchRejection.__tablename__]
 
-#: Bound parameters per IN (...) lookup: well under SQLite's 32,766 and PostgreSQL's 65,535.
-_LOOKUP_CHUNK = 5_000
+_LOOKUP_CHUNK = LOOKUP_CHUNK
 
 # ElementSet fields stored as columns of the same name.
 _ELEMENT_FIELDS = (
@@ -196,54 +198,6 @@ class CatalogFreshness:
     newest_epoch: datetime | None
     last_batch_at: datetime | None
     last_batch_id: int | None
-
-
-def _insert_rows(
-    connection: sa.Connection,
-    table: sa.Table,
-    columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
-) -> None:
-    """Insert many rows of `columns` values in one executemany.
-
-    On SQLite the statement goes straight to the driver's executemany with the columns'
-    own bind processors (UTCDateTime included) applied: SQLAlchemy's per-row parameter
-    handling would otherwise cost more than the insert itself. Other databases take a
-    Core insert, which batches rows into multi-row VALUES (insertmanyvalues).
-    """
-    if not rows:
-        return
-    if connection.dialect.name != "sqlite":
-        connection.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    compiled = sa.insert(table).compile(dialect=connection.dialect, column_keys=list(columns))
-    order = list(compiled.positiontup or ())
-    if sorted(order) != sorted(columns):
-        raise AssertionError(f"{table.name}: placeholders {order} do not match {columns}")
-    # Per placeholder: where its value sits in a row, and the column type's bind processor
-    # (only UTCDateTime has one on SQLite, so the loop below touches one value per row).
-    sources = [columns.index(name) for name in order]
-    processors = [
-        (slot, processor)
-        for slot, name in enumerate(order)
-        if (processor := table.c[name].type.bind_processor(connection.dialect)) is not None
-    ]
-    if not processors and sources == list(range(len(columns))):
-        prepared: Sequence[Sequence[Any]] = rows
-    else:
-        pick = operator.itemgetter(*sources)
-        prepared = []
-        for row in rows:
-            values = list(pick(row))
-            for slot, processor in processors:
-                values[slot] = processor(values[slot])
-            prepared.append(tuple(values))
-    connection.exec_driver_sql(compiled.string, prepared)
-
-
-def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def search_matches(text: str) -> sa.ColumnElement[bool]:
@@ -587,6 +541,23 @@ class CatalogRepository:
             rejected_count=row["rejected_count"],
             duplicate_count=row["duplicate_count"],
         )
+
+    def batch_of_file(
+        self, *, partner_id: int, source_name: str, file_sha256: str
+    ) -> BatchRecord | None:
+        """The latest batch this partner stored from `source_name` with these exact bytes."""
+        query = (
+            sa.select(_BATCHES.c.id)
+            .where(
+                _BATCHES.c.partner_id == partner_id,
+                _BATCHES.c.source_name == source_name,
+                _BATCHES.c.file_sha256 == file_sha256,
+            )
+            .order_by(_BATCHES.c.id.desc())
+            .limit(1)
+        )
+        batch_id = self.session.execute(query).scalar_one_or_none()
+        return None if batch_id is None else self.batch(batch_id)
 
     def rejections(self, batch_id: int) -> list[RecordError]:
         """The bad records of a batch stored in `store-valid` mode, in input order."""
