@@ -7,10 +7,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
-from accord.access import AgreementRepository
+from accord._demo_members import DEMO_AGREEMENT_ID
+from accord._demo_operations import (
+    CROSSING_MISS_KM,
+    DEMO_CROSSING_NORAD_ID,
+    DEMO_POOL_AGREEMENT_ID,
+    seed_operations,
+)
+from accord.access import (
+    AgreementRepository,
+    Principal,
+    principal_for_partner,
+    visible_cases,
+    visible_compliance_reports,
+    visible_events,
+)
 from accord.catalog import CatalogSyncError
+from accord.coordination_ops import list_cases, plan_visible_to
 from accord.demo import (
     CELESTRAK_PARTNER,
     DEMO_COALITION,
@@ -18,11 +35,18 @@ from accord.demo import (
     seed_demo,
     seed_demo_if_empty,
 )
+from accord.service.api.campaigns import visible_plan, visible_requests
 from accord.settings import Settings
 from accord.store import (
     AssetRepository,
+    CampaignPlanRow,
+    CampaignRequestRow,
     CatalogRepository,
+    ComplianceReportRow,
+    ManoeuvrePlanRow,
     PartnerRepository,
+    PoolSatelliteRow,
+    ScreeningRepository,
     SourceKind,
     UserRepository,
     transaction,
@@ -107,7 +131,8 @@ def test_demo_is_seeded_only_into_an_empty_catalog(engine: Engine, tmp_path: Pat
     assert seed_demo_if_empty(engine, settings) is not None
     assert seed_demo_if_empty(engine, settings) is None
     with transaction(engine) as session:
-        assert CatalogRepository(session).object_count() == 200
+        # The population and Borealis's synthetic crossing satellite (demo operations).
+        assert CatalogRepository(session).object_count() == 200 + 1
 
 
 def test_demo_coalition_signs_in_claims_satellites_and_has_an_agreement_in_force(
@@ -128,3 +153,106 @@ def test_demo_coalition_signs_in_claims_satellites_and_has_an_agreement_in_force
         record = AgreementRepository(session).get("demo-coalition")
     assert len(claims) == 12
     assert record.status_at(datetime.now(UTC)).value == "in_force"
+
+
+def _principals(session: Session) -> dict[str, Principal]:
+    """Each demo member as its console user (the role `DEMO_COALITION` gives it) asks."""
+    roles = {m.handle: m.role for m in DEMO_COALITION if m.handle}
+    return {
+        p.handle: principal_for_partner(p, [roles[p.handle]], name="test")
+        for p in PartnerRepository(session).all()
+        if p.handle is not None and p.handle in roles
+    }
+
+
+def test_demo_operations_are_seeded_once_and_visible_to_the_right_partners(
+    engine: Engine, tmp_path: Path
+) -> None:
+    settings = _settings(tmp_path, demo_catalog="synthetic")
+    seed_demo(engine, settings)
+    seed_demo(engine, settings)  # `accord demo` again: nothing of the operations twice
+    now = datetime.now(UTC)
+    operations = seed_operations(engine, now=now)
+    with transaction(engine) as session:
+        counts = {
+            table: session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in (
+                ManoeuvrePlanRow,
+                CampaignRequestRow,
+                CampaignPlanRow,
+                PoolSatelliteRow,
+                ComplianceReportRow,
+            )
+        }
+        screenings = ScreeningRepository(session).screenings()
+        crossing = CatalogRepository(session).current(DEMO_CROSSING_NORAD_ID)
+        asked = _principals(session)
+        # The placed crossing: an alert between Aurora's satellite and Borealis's synthetic
+        # one, seen by both owners and by Cygnus (both share conjunction data with it); Delta
+        # has no grant, and the secretariat's 24 h embargo has not run out.
+        event_sees = {
+            handle: bool(
+                visible_events(session, principal, event_ids=[operations.event_id], at=now)
+            )
+            for handle, principal in asked.items()
+        }
+        event = ScreeningRepository(session).event(operations.event_id)
+        cases = list_cases(session)
+        case_sees = {
+            handle: [c.id for c in visible_cases(session, principal, cases, at=now)]
+            for handle, principal in asked.items()
+        }
+        plan_sees = {
+            handle: plan_visible_to(session, operations.plan_id, principal, at=now)
+            for handle, principal in asked.items()
+        }
+        plan = session.get(ManoeuvrePlanRow, operations.plan_id)
+        request_sees = {
+            handle: [r.request_id for r in visible_requests(session, principal)]
+            for handle, principal in asked.items()
+        }
+        assert operations.campaign_plan_id is not None
+        document = visible_plan(session, asked["cygnus"], operations.campaign_plan_id)
+        verdicts = {
+            handle: {
+                (r.agreement_id, r.partner, r.verdict)
+                for r in visible_compliance_reports(session, principal, at=now)
+            }
+            for handle, principal in asked.items()
+        }
+    assert counts == {
+        ManoeuvrePlanRow: 1,
+        CampaignRequestRow: 1,
+        CampaignPlanRow: 1,
+        PoolSatelliteRow: 6,
+        ComplianceReportRow: operations.compliance_reports,
+    }
+    assert [s.screening_id for s in screenings] == [operations.screening_id]
+    assert crossing is not None and crossing.is_synthetic
+    assert (crossing.element_set.object_name or "").startswith("SYNTHETIC ")
+    assert event is not None and event.alert_level.value == "alert"
+    assert DEMO_CROSSING_NORAD_ID in (event.primary_norad_id, event.secondary_norad_id)
+    assert abs(event.latest_miss_km - CROSSING_MISS_KM) < 0.01  # placed to 1 m, found to 10
+    assert event_sees == {
+        "aurora": True,
+        "borealis": True,
+        "cygnus": True,
+        "delta": False,
+        "meridian": False,
+    }
+    # The case between the two operators, with a plan shared with both (a candidate).
+    assert operations.case_id in case_sees["aurora"] and operations.case_id in case_sees["borealis"]
+    assert operations.case_id not in case_sees["delta"]
+    assert plan is not None and plan.kind == "candidate" and plan.verdict == "acceptable"
+    assert {h for h, seen in plan_sees.items() if seen} == {"aurora", "borealis"}
+    # The Lisbon request: its pool's members see it, the others do not; the plan has tasks.
+    assert {h for h, ids in request_sees.items() if operations.request_id in ids} == {
+        "aurora",
+        "borealis",
+        "cygnus",
+    }
+    assert document["tasks"]
+    # Compliance: Borealis's response commitment and Cygnus's acquisitions have a verdict
+    # (not applicable until their first 30-day period ends), each seen by its party.
+    assert (DEMO_AGREEMENT_ID, "borealis", "not_applicable") in verdicts["borealis"]
+    assert (DEMO_POOL_AGREEMENT_ID, "cygnus", "not_applicable") in verdicts["cygnus"]

@@ -15,6 +15,7 @@ from typing import Literal
 from sqlalchemy.engine import Engine
 
 from accord._demo_members import DemoMember, DemoUser, seed_members, write_credentials
+from accord._demo_operations import seed_operations
 from accord.catalog import (
     CatalogSyncError,
     CelestrakClient,
@@ -186,6 +187,7 @@ def seed_demo(engine: Engine, settings: Settings) -> DemoOutcome:
         )
         object_count = CatalogRepository(session).object_count()
     credentials = _write_users(settings, users)
+    seed_operations(engine, now=now)  # screening, case and plan, campaign, compliance
     return DemoOutcome(
         partners=tuple(member.name for member in members),
         catalog_source=source,
