@@ -7,6 +7,7 @@ Reads and writes go through `accord.store` repositories; formats are read by
 from accord.catalog._ingest import (
     CatalogImportRejected,
     CatalogSignatureError,
+    ImportProgress,
     IngestReport,
     import_catalog,
     import_element_sets,
@@ -32,6 +33,7 @@ __all__ = [
     "CelestrakClient",
     "FetchedCatalog",
     "GpFormat",
+    "ImportProgress",
     "IngestMode",
     "IngestReport",
     "import_catalog",

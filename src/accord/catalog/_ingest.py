@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -52,11 +52,19 @@ from accord.store import (
 __all__ = [
     "CatalogImportRejected",
     "CatalogSignatureError",
+    "ImportProgress",
     "IngestReport",
     "import_catalog",
     "import_element_sets",
     "import_reading",
 ]
+
+#: Called as the import advances: `(stage, completed, total)`, stage one of "parsing"
+#: (bytes), "validating" (records) and "storing" (records; completed = total once the batch
+#: and its audit entry are committed, or written into the caller's session).
+ImportProgress = Callable[[str, int, int], None]
+#: Records validated between two progress calls.
+_PROGRESS_EVERY = 2_000
 
 #: Key of the PostgreSQL advisory lock that serialises catalog batches: each batch
 #: recomputes objects' current element sets, which must see every committed batch.
@@ -118,6 +126,7 @@ def import_catalog(
     format: CatalogFormat | None = None,
     submitted_at: datetime | None = None,
     signature: bytes | None = None,
+    progress: ImportProgress | None = None,
 ) -> IngestReport:
     """Read a catalog file (any `CatalogFormat`, detected when `format` is None) and store it.
 
@@ -130,10 +139,15 @@ def import_catalog(
     submission statement for `catalog.batch`, its id and the SHA-256 of `data`
     (`accord.audit.submission_statement`). It is verified against the partner's active keys
     before anything is written (`CatalogSignatureError` if it fails) and kept in the audit
-    entry. Unsigned batches are accepted too.
+    entry. Unsigned batches are accepted too. `progress`, when given, is called as parsing,
+    validation and storing advance (`ImportProgress`).
     """
     file_sha256 = hashlib.sha256(data).hexdigest()
+    if progress is not None:
+        progress("parsing", 0, len(data))
     reading = read_catalog(data, source=source_name, format=format)
+    if progress is not None:
+        progress("parsing", len(data), len(data))
     return import_reading(
         target,
         reading,
@@ -143,6 +157,7 @@ def import_catalog(
         file_sha256=file_sha256,
         submitted_at=submitted_at,
         signature=signature,
+        progress=progress,
     )
 
 
@@ -179,6 +194,7 @@ def import_element_sets(
         file_sha256=None,
         submitted_at=submitted_at,
         signature=None,
+        progress=None,
     )
 
 
@@ -192,11 +208,12 @@ def import_reading(
     file_sha256: str | None = None,
     submitted_at: datetime | None = None,
     signature: bytes | None = None,
+    progress: ImportProgress | None = None,
 ) -> IngestReport:
     """Validate an already-read catalog for storage and store it as one batch.
 
-    Same transaction, mode and signature rules as `import_catalog`; `file_sha256` is that
-    of the bytes `reading` came from (required with a `signature`, which covers it).
+    Same transaction, mode, signature and progress rules as `import_catalog`; `file_sha256`
+    is that of the bytes `reading` came from (required with a `signature`, which covers it).
     """
     return _import(
         target,
@@ -208,6 +225,7 @@ def import_reading(
         file_sha256=file_sha256,
         submitted_at=submitted_at,
         signature=signature,
+        progress=progress,
     )
 
 
@@ -222,10 +240,11 @@ def _import(
     file_sha256: str | None,
     submitted_at: datetime | None,
     signature: bytes | None,
+    progress: ImportProgress | None,
 ) -> IngestReport:
     mode = IngestMode(mode)
     source_kind = SourceKind(source_kind)
-    good, storage_errors = _storable(reading.source, reading.element_sets)
+    good, storage_errors = _storable(reading.source, reading.element_sets, progress)
     errors = sorted(
         [*reading.errors, *storage_errors], key=lambda e: (e.record is None, e.record or 0)
     )
@@ -259,12 +278,18 @@ def _import(
         submitted_at=submitted_at,
         signature=signature,
     )
+    if progress is not None:
+        progress("storing", 0, len(good))
     if isinstance(target, Session):
         # A SAVEPOINT: a failure undoes this batch only, and the caller's session stays usable.
         with target.begin_nested():
-            return _store_batch(target, store)
-    with transaction(target, write_lock=True) as session:
-        return _store_batch(session, store)
+            report = _store_batch(target, store)
+    else:
+        with transaction(target, write_lock=True) as session:
+            report = _store_batch(session, store)
+    if progress is not None:
+        progress("storing", len(good), len(good))
+    return report
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +396,7 @@ def _verified_submission(
 
 
 def _storable(
-    source: str, element_sets: Sequence[ReadElementSet]
+    source: str, element_sets: Sequence[ReadElementSet], progress: ImportProgress | None = None
 ) -> tuple[list[ReadElementSet], list[RecordError]]:
     """Split element sets into those the store accepts and errors for the others.
 
@@ -381,7 +406,10 @@ def _storable(
     """
     good: list[ReadElementSet] = []
     errors: list[RecordError] = []
-    for read in element_sets:
+    total = len(element_sets)
+    for index, read in enumerate(element_sets):
+        if progress is not None and index % _PROGRESS_EVERY == 0:
+            progress("validating", index, total)
         problems = _problems(read.element_set)
         if not problems:
             good.append(read)
@@ -397,6 +425,8 @@ def _storable(
             )
             for keyword, problem, expected in problems
         )
+    if progress is not None:
+        progress("validating", total, total)
     return good, errors
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import typer
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
+    TaskID,
+    TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -26,6 +27,7 @@ from accord.catalog import (
     CatalogImportRejected,
     CatalogSignatureError,
     CelestrakClient,
+    ImportProgress,
     IngestMode,
     IngestReport,
     import_catalog,
@@ -63,8 +65,17 @@ def _read_with_progress(path: Path, progress: Progress) -> bytes:
         while chunk := handle.read(_READ_CHUNK_BYTES):
             chunks.append(chunk)
             progress.advance(task, len(chunk))
-    progress.update(task, description=f"validating and storing {path.name}")
+    progress.remove_task(task)
     return b"".join(chunks)
+
+
+def _stage_reporter(progress: Progress, task: TaskID, name: str) -> ImportProgress:
+    """An `ImportProgress` that moves one bar through parsing, validating and storing."""
+
+    def report(stage: str, completed: int, total: int) -> None:
+        progress.update(task, description=f"{stage} {name}", completed=completed, total=total)
+
+    return report
 
 
 def _print_report(report: IngestReport) -> None:
@@ -144,13 +155,14 @@ def import_files(
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
+        TaskProgressColumn(),
         TimeElapsedColumn(),
         console=stderr_console(),
         transient=True,
     ) as progress:
         for path in files:
             data = _read_with_progress(path, progress)
+            stages = progress.add_task(f"parsing {path.name}", total=len(data))
             try:
                 result = import_catalog(
                     engine,
@@ -160,6 +172,7 @@ def import_files(
                     mode=mode,
                     format=format,
                     signature=signature_bytes,
+                    progress=_stage_reporter(progress, stages, path.name),
                 )
             except CatalogSignatureError as exc:
                 failed = True
@@ -185,6 +198,8 @@ def import_files(
                 )
                 progress.start()
                 continue
+            finally:
+                progress.remove_task(stages)
             progress.stop()
             _print_report(result)
             progress.start()
