@@ -24,7 +24,7 @@ def test_documented_fields_and_types_are_the_models(class_name: str) -> None:
 
 def test_documented_exceptions_exist_with_their_statuses() -> None:
     rows = re.findall(r"^\| `(\w+Error)` \| (\d{3}) \|", TEXT, flags=re.MULTILINE)
-    assert len(rows) == 5
+    assert len(rows) == 6
     for name, status in rows:
         assert getattr(accord.spacetrack, name).http_status == int(status)
 

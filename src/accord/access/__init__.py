@@ -109,6 +109,7 @@ from accord.access._records import (
     AgreementStoreError,
     UnknownAgreementError,
 )
+from accord.access._selection import VisibleSelection, select_visible_element_sets
 from accord.access._workflows import (
     API_KEY_PURPOSE,
     add_console_user,
@@ -157,6 +158,7 @@ __all__ = [
     "UnknownAgreementError",
     "VisibleCatalogPage",
     "VisibleCatalogSummary",
+    "VisibleSelection",
     "VisibleConjunction",
     "VisibleEvent",
     "access_policy",
@@ -206,6 +208,7 @@ __all__ = [
     "visible_disputes",
     "visible_events",
     "visible_history",
+    "select_visible_element_sets",
     "visible_element_sets",
     "withdraw_claim",
 ]

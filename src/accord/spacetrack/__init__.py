@@ -11,6 +11,7 @@ See docs/spacetrack.md.
 from accord.spacetrack._errors import (
     InvalidValueError,
     MalformedQueryError,
+    QueryTooLargeError,
     SpaceTrackQueryError,
     UnknownFieldError,
     UnknownRequestClassError,
@@ -34,6 +35,7 @@ from accord.spacetrack._grammar import (
     Predicate,
     PredicateValue,
     Query,
+    is_bounded_history,
     parse_modeldef,
     parse_query,
 )
@@ -55,6 +57,7 @@ __all__ = [
     "Predicate",
     "PredicateValue",
     "Query",
+    "QueryTooLargeError",
     "QueryResult",
     "RequestClass",
     "Row",
@@ -67,6 +70,7 @@ __all__ = [
     "element_set_from_gp_row",
     "format_result",
     "gp_row",
+    "is_bounded_history",
     "modeldef",
     "parse_modeldef",
     "parse_query",

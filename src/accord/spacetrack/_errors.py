@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "InvalidValueError",
     "MalformedQueryError",
+    "QueryTooLargeError",
     "SpaceTrackQueryError",
     "UnknownFieldError",
     "UnknownRequestClassError",
@@ -51,3 +52,8 @@ class MalformedQueryError(SpaceTrackQueryError):
 
 class UnsupportedFeatureError(SpaceTrackQueryError):
     """A Space-Track feature Accord does not offer (favorites, format/html, tle of satcat)."""
+
+
+class QueryTooLargeError(SpaceTrackQueryError):
+    """An unbounded query whose answer would be too large: gp_history without a NORAD_CAT_ID
+    or EPOCH bound over more element sets than the server answers at once."""

@@ -35,6 +35,7 @@ __all__ = [
     "Predicate",
     "PredicateValue",
     "Query",
+    "is_bounded_history",
     "parse_modeldef",
     "parse_query",
 ]
@@ -47,8 +48,18 @@ class NowOffset:
     days: float
 
     def at(self, now: datetime) -> datetime:
-        """The UTC time this offset names when the query runs at `now` (tz-aware)."""
-        return now.astimezone(UTC) + timedelta(days=self.days)
+        """The UTC time this offset names when the query runs at `now` (tz-aware).
+
+        Raise InvalidValueError when that time is past the years 1 to 9999.
+        """
+        try:
+            return now.astimezone(UTC) + timedelta(days=self.days)
+        except OverflowError:
+            sign = "+" if self.days >= 0 else "-"
+            raise InvalidValueError(
+                f"now{sign}{abs(self.days):g} is outside the years 1 to 9999; use an offset "
+                "of fewer days, or a date"
+            ) from None
 
 
 #: A parsed predicate value: int or float for numeric fields, str for text (and for the
@@ -137,6 +148,26 @@ class Query:
             for predicate in self.predicates
         )
         return dataclasses.replace(self, predicates=predicates)
+
+
+#: Operators that bound gp_history by NORAD_CAT_ID (ids) or EPOCH (a time range).
+_NORAD_BOUNDS = frozenset({Operator.EQUAL, Operator.IN, Operator.BETWEEN})
+_EPOCH_BOUNDS = frozenset(
+    {Operator.EQUAL, Operator.IN, Operator.BETWEEN, Operator.GREATER, Operator.LESS}
+)
+
+
+def is_bounded_history(query: Query) -> bool:
+    """Whether `query` names objects (NORAD_CAT_ID `=`, list or `--` range) or an EPOCH
+    range (`--`, `>`, `<`, `=` or list): what a gp_history query over a large catalog
+    needs (docs/spacetrack.md, "What each class returns")."""
+    for predicate in query.predicates:
+        name, operator = predicate.field.name, predicate.operator
+        if name == "NORAD_CAT_ID" and operator in _NORAD_BOUNDS:
+            return True
+        if name == "EPOCH" and operator in _EPOCH_BOUNDS:
+            return True
+    return False
 
 
 _KEYWORDS = frozenset(

@@ -111,7 +111,15 @@ from accord.store._engine import (
 )
 from accord.store._ephemerides import EphemerisRepository, EphemerisRow, active_claimants
 from accord.store._jobs import JobKind, JobRecord, JobRepository, JobRow, JobStatus
-from accord.store._listing import CatalogListing, OwnedElementSet, OwnerFilter
+from accord.store._listing import (
+    CatalogListing,
+    ColumnCondition,
+    Comparison,
+    ListingColumn,
+    ListingOrder,
+    OwnedElementSet,
+    OwnerFilter,
+)
 from accord.store._migrate import current_revision, downgrade, head_revision, upgrade
 from accord.store._models import (
     Base,
@@ -251,6 +259,10 @@ __all__ = [
     "CatalogBatch",
     "CatalogFreshness",
     "CatalogListing",
+    "ColumnCondition",
+    "Comparison",
+    "ListingColumn",
+    "ListingOrder",
     "CatalogPage",
     "CatalogRepository",
     "DuplicateElementSet",

@@ -13,13 +13,17 @@ never loads the other 29,900.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from accord.store._access_models import ClaimStatus, SatelliteClaim
 from accord.store._catalog import (
@@ -34,7 +38,16 @@ from accord.store._catalog import (
 )
 from accord.store._models import PartnerKind, SourceKind
 
-__all__ = ["CatalogListing", "ListingSummary", "OwnedElementSet", "OwnerFilter"]
+__all__ = [
+    "CatalogListing",
+    "ColumnCondition",
+    "Comparison",
+    "ListingColumn",
+    "ListingOrder",
+    "ListingSummary",
+    "OwnedElementSet",
+    "OwnerFilter",
+]
 
 _CLAIMS = SatelliteClaim.__table__
 _ACTIVE = (ClaimStatus.CLAIMED.value, ClaimStatus.CONTESTED.value)
@@ -85,27 +98,181 @@ class ListingSummary:
     newest_epoch: datetime | None
 
 
+class ListingColumn(StrEnum):
+    """Element set columns a listing may filter (and, NORAD id and epoch, sort) on."""
+
+    NORAD_ID = "norad_id"
+    EPOCH = "epoch"
+    OBJECT_NAME = "object_name"
+    OBJECT_ID = "object_id"
+
+
+class Comparison(StrEnum):
+    """How a `ColumnCondition` compares; text comparisons are case-insensitive."""
+
+    EQUAL = "="
+    NOT_EQUAL = "<>"
+    GREATER = ">"
+    LESS = "<"
+    BETWEEN = "between"  # both ends included
+    IN = "in"  # an empty list matches nothing
+    CONTAINS = "contains"
+    STARTS_WITH = "starts with"
+    IS_NULL = "is null"
+    IS_NOT_NULL = "is not null"
+
+
+_TEXT_COLUMNS = frozenset({ListingColumn.OBJECT_NAME, ListingColumn.OBJECT_ID})
+_SORTABLE = frozenset({ListingColumn.NORAD_ID, ListingColumn.EPOCH})
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnCondition:
+    """One condition on an element set column, for SQL: all of a listing's are ANDed.
+
+    Values: `int` for NORAD ids, tz-aware `datetime` for epochs, ASCII `str` for text.
+    Numeric and time comparisons are exact. Text ones are case-insensitive and select
+    *candidates*: SQL's `lower()` folds ASCII only, so a row whose text holds any
+    non-ASCII character is always selected, for the caller to check (Python's casefold
+    may fold it onto the ASCII value).
+    """
+
+    column: ListingColumn
+    comparison: Comparison
+    values: tuple[int | str | datetime, ...] = ()
+
+    def __post_init__(self) -> None:
+        text = self.column in _TEXT_COLUMNS
+        for value in self.values:
+            if text and not (isinstance(value, str) and value.isascii()):
+                raise ValueError(
+                    f"condition on {self.column.value}: {value!r} is not ASCII text; "
+                    "filter non-ASCII text after loading"
+                )
+
+    @property
+    def exact(self) -> bool:
+        """True when SQL selects exactly the rows meeting the condition (not candidates)."""
+        return self.column not in _TEXT_COLUMNS or self.comparison in (
+            Comparison.IS_NULL,
+            Comparison.IS_NOT_NULL,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ListingOrder:
+    """One sort key of a listing: NORAD id or epoch, ascending or descending."""
+
+    column: ListingColumn
+    descending: bool = False
+
+    def __post_init__(self) -> None:
+        if self.column not in _SORTABLE:
+            raise ValueError(
+                f"listings sort by {', '.join(sorted(c.value for c in _SORTABLE))}, not "
+                f"{self.column.value}; sort other columns after loading"
+            )
+
+
+class _Octets(FunctionElement[int]):
+    """The byte length of a text value (UTF-8): differs from `length()` for non-ASCII text."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(_Octets)
+def _octets_default(element: _Octets, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"octet_length({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Octets, "sqlite")
+def _octets_sqlite(element: _Octets, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite before 3.43 has no octet_length(); a BLOB's length() counts its bytes.
+    return f"length(CAST({compiler.process(element.clauses, **kw)} AS BLOB))"
+
+
+def _like_escaped(text: str) -> str:
+    return text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _condition_sql(condition: ColumnCondition) -> sa.ColumnElement[bool]:
+    """SQL of one condition on `_ELEMENT_SETS` (see `ColumnCondition` for the text rule)."""
+    column = _ELEMENT_SETS.c[condition.column.value]
+    comparison, values = condition.comparison, condition.values
+    if comparison is Comparison.IS_NULL:
+        return column.is_(None)
+    if comparison is Comparison.IS_NOT_NULL:
+        return column.is_not(None)
+    if condition.column in _TEXT_COLUMNS:
+        folded = sa.func.lower(column)
+        texts = [str(value) for value in values]
+        test: sa.ColumnElement[bool]
+        if comparison is Comparison.CONTAINS:
+            test = folded.like(f"%{_like_escaped(texts[0])}%", escape="\\")
+        elif comparison is Comparison.STARTS_WITH:
+            test = folded.like(f"{_like_escaped(texts[0])}%", escape="\\")
+        elif comparison is Comparison.EQUAL:
+            test = folded == texts[0].lower()
+        elif comparison is Comparison.IN:
+            test = folded.in_(sorted({text.lower() for text in texts}))
+        else:
+            raise ValueError(f"text column {condition.column.value} takes no {comparison.value}")
+        return sa.or_(test, _Octets(column) != sa.func.length(column))
+    if comparison is Comparison.EQUAL:
+        return column == values[0]
+    if comparison is Comparison.NOT_EQUAL:
+        return column != values[0]
+    if comparison is Comparison.GREATER:
+        return column > values[0]
+    if comparison is Comparison.LESS:
+        return column < values[0]
+    if comparison is Comparison.BETWEEN:
+        return column.between(values[0], values[1])
+    if comparison is Comparison.IN:
+        return column.in_(sorted(set(values)))
+    raise ValueError(f"column {condition.column.value} takes no {comparison.value}")
+
+
+def _order_sql(order: Sequence[ListingOrder], history: bool) -> list[sa.ColumnElement[Any]]:
+    """ORDER BY of `order`, then the listing's own order as the tie-break (NORAD id; for
+    histories newest first per object, as `CatalogRepository.history`), so that SQL and a
+    stable sort in Python put equal keys in the same order."""
+    es = _ELEMENT_SETS
+    keys: list[sa.ColumnElement[Any]] = []
+    for key in order:
+        column = es.c[key.column.value]
+        keys.append(column.desc() if key.descending else column.asc())
+    keys.append(es.c.norad_id.asc())
+    if history:
+        keys += [es.c.epoch.desc(), es.c.batch_id.desc(), es.c.id.desc()]
+    return keys
+
+
 def _owner_column() -> sa.ColumnElement[Any]:
     """The owning partner's id of the current element set (NULL: public), as SQL: the
     submitter when it is a member. Claims play no part."""
     return sa.case((_PARTNERS.c.kind.in_(_PUBLIC_KINDS), sa.null()), else_=_BATCHES.c.partner_id)
 
 
-def _beyond_claims_column() -> sa.ColumnElement[bool]:
+def _beyond_claims_column(
+    norad_column: sa.ColumnElement[int] | None = None,
+) -> sa.ColumnElement[bool]:
     """True when other partners actively claim the row's object and its submitter does not.
 
     Two correlated EXISTS on (norad_id, status), which the claims index serves; evaluated
     only for the owners whose scope matters to the filter.
     """
+    norad = _OBJECTS.c.norad_id if norad_column is None else norad_column
     others = _CLAIMS.alias("other_claims")
     own = _CLAIMS.alias("own_claims")
     claimed_by_others = sa.exists().where(
-        others.c.norad_id == _OBJECTS.c.norad_id,
+        others.c.norad_id == norad,
         others.c.status.in_(_ACTIVE),
         others.c.partner_id != _BATCHES.c.partner_id,
     )
     claimed_by_owner = sa.exists().where(
-        own.c.norad_id == _OBJECTS.c.norad_id,
+        own.c.norad_id == norad,
         own.c.status.in_(_ACTIVE),
         own.c.partner_id == _BATCHES.c.partner_id,
     )
@@ -126,20 +293,30 @@ class CatalogListing:
         search: str | None,
         *,
         with_owner: bool = False,
+        conditions: Sequence[ColumnCondition] = (),
+        history: bool = False,
     ) -> sa.Select[Any]:
+        """Rows of current element sets, or of every stored one with `history`, that
+        `owners` admits and that meet `norad_ids`, `search` and `conditions`."""
         owner = _owner_column()
+        # Histories have no current-set join: claim scope is the row's own object's.
+        norad = _ELEMENT_SETS.c.norad_id if history else None
         selected = list(columns)
         if with_owner:
             selected += [
                 owner.label("owner_partner_id"),
-                _beyond_claims_column().label("beyond_claims"),
+                _beyond_claims_column(norad).label("beyond_claims"),
             ]
-        query = (
-            sa.select(*selected)
-            .select_from(_OBJECTS)
-            .join(_ELEMENT_SETS, _ELEMENT_SETS.c.id == _OBJECTS.c.current_element_set_id)
-            .join(_BATCHES, _BATCHES.c.id == _ELEMENT_SETS.c.batch_id)
-            .join(_PARTNERS, _PARTNERS.c.id == _BATCHES.c.partner_id)
+        if history:
+            query = sa.select(*selected).select_from(_ELEMENT_SETS)
+        else:
+            query = (
+                sa.select(*selected)
+                .select_from(_OBJECTS)
+                .join(_ELEMENT_SETS, _ELEMENT_SETS.c.id == _OBJECTS.c.current_element_set_id)
+            )
+        query = query.join(_BATCHES, _BATCHES.c.id == _ELEMENT_SETS.c.batch_id).join(
+            _PARTNERS, _PARTNERS.c.id == _BATCHES.c.partner_id
         )
         allowed: list[sa.ColumnElement[bool]] = []
         if owners.public:
@@ -148,13 +325,18 @@ class CatalogListing:
             allowed.append(owner.in_(sorted(owners.partner_ids)))
         if owners.within_claims:
             allowed.append(
-                sa.and_(owner.in_(sorted(owners.within_claims)), sa.not_(_beyond_claims_column()))
+                sa.and_(
+                    owner.in_(sorted(owners.within_claims)),
+                    sa.not_(_beyond_claims_column(norad)),
+                )
             )
         if owners.beyond_claims:
             allowed.append(
-                sa.and_(owner.in_(sorted(owners.beyond_claims)), _beyond_claims_column())
+                sa.and_(owner.in_(sorted(owners.beyond_claims)), _beyond_claims_column(norad))
             )
         query = query.where(sa.or_(*allowed) if allowed else sa.false())
+        for condition in conditions:
+            query = query.where(_condition_sql(condition))
         if norad_ids is not None:
             ids = sorted(set(norad_ids))
             if len(ids) > _LOOKUP_CHUNK:
@@ -235,10 +417,64 @@ class CatalogListing:
         *,
         norad_ids: Iterable[int] | None = None,
         search: str | None = None,
+        conditions: Sequence[ColumnCondition] = (),
+        order: Sequence[ListingOrder] = (),
+        limit: int | None = None,
     ) -> list[OwnedElementSet]:
-        """The matching current element sets with provenance and owner, by NORAD id."""
+        """The matching current element sets with provenance and owner, by NORAD id.
+
+        `conditions` narrow in SQL (ANDed); `order` sorts before the NORAD id, and `limit`
+        keeps the first rows of that order.
+        """
+        return self._owned_rows(owners, norad_ids, search, conditions, order, limit, history=False)
+
+    def history(
+        self,
+        owners: OwnerFilter,
+        *,
+        conditions: Sequence[ColumnCondition] = (),
+        order: Sequence[ListingOrder] = (),
+        limit: int | None = None,
+    ) -> list[OwnedElementSet]:
+        """Every stored element set (not only current ones) that `owners` admits and that
+        meets `conditions`, with provenance, owner and claim scope.
+
+        Ordered by `order`, then by NORAD id and newest first per object (epoch, batch,
+        row: `CatalogRepository.history`'s order); `limit` keeps the first rows.
+        """
+        return self._owned_rows(owners, None, None, conditions, order, limit, history=True)
+
+    def count_matching(
+        self,
+        owners: OwnerFilter,
+        *,
+        conditions: Sequence[ColumnCondition] = (),
+        history: bool = False,
+    ) -> int:
+        """How many current element sets (every stored one with `history`) `owners` admits
+        and meet `conditions`."""
         if owners.empty:
+            return 0
+        query = self._base(
+            [sa.func.count()], owners, None, None, conditions=conditions, history=history
+        )
+        return int(self.session.execute(query).scalar_one())
+
+    def _owned_rows(
+        self,
+        owners: OwnerFilter,
+        norad_ids: Iterable[int] | None,
+        search: str | None,
+        conditions: Sequence[ColumnCondition],
+        order: Sequence[ListingOrder],
+        limit: int | None,
+        *,
+        history: bool,
+    ) -> list[OwnedElementSet]:
+        if owners.empty or limit == 0:
             return []
+        if limit is not None and limit < 0:
+            raise ValueError(f"limit {limit} must not be negative")
         columns = [
             _ELEMENT_SETS,
             _BATCHES.c.submitted_at,
@@ -246,8 +482,18 @@ class CatalogListing:
             _BATCHES.c.source_name,
             _PARTNERS.c.name.label("partner_name"),
         ]
-        query = self._base(columns, owners, norad_ids, search, with_owner=True).order_by(
-            _OBJECTS.c.norad_id
+        query = (
+            self._base(
+                columns,
+                owners,
+                norad_ids,
+                search,
+                with_owner=True,
+                conditions=conditions,
+                history=history,
+            )
+            .order_by(*_order_sql(order, history))
+            .limit(limit)
         )
         return [
             OwnedElementSet(_stored(row), row["owner_partner_id"], bool(row["beyond_claims"]))

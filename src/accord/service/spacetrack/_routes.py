@@ -14,6 +14,7 @@ Space-Track clients".
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import UTC, datetime
 from typing import Annotated
@@ -21,7 +22,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from accord.access import (
     CatalogItem,
@@ -29,7 +29,6 @@ from accord.access import (
     VisibleConjunction,
     record_catalog_release,
     record_conjunction_release,
-    visible_element_sets,
 )
 from accord.service._auth import (
     API_KEY_HEADER,
@@ -42,13 +41,10 @@ from accord.service._auth import (
     set_session_cookies,
     throttled_log_in,
 )
-from accord.service.spacetrack._rows import boxscore_rows, cdm_public_rows, gp_rows, satcat_rows
+from accord.service.spacetrack._rows import query_rows
 from accord.settings import Settings
 from accord.spacetrack import (
     CONTROLLER,
-    Operator,
-    Query,
-    Row,
     SpaceTrackQueryError,
     format_result,
     modeldef,
@@ -56,7 +52,7 @@ from accord.spacetrack import (
     parse_query,
     run_query,
 )
-from accord.store import InvalidLoginError, PartnerRepository, transaction
+from accord.store import InvalidLoginError, transaction
 
 __all__ = ["LOGIN_FAILED", "NOT_LOGGED_IN", "router"]
 
@@ -164,40 +160,6 @@ def modeldef_route(request: Request, path: str) -> Response:
     return JSONResponse(modeldef(request_class))
 
 
-def _norad_ids(query: Query) -> list[int] | None:
-    """NORAD ids an `=` or list predicate restricts the query to (push-down), else None."""
-    for predicate in query.predicates:
-        if predicate.field.name != "NORAD_CAT_ID":
-            continue
-        if predicate.operator in (Operator.EQUAL, Operator.IN):
-            return [int(v) for v in predicate.values if isinstance(v, int | float)]
-    return None
-
-
-def _class_rows(
-    session: Session, principal: Principal, query: Query, now: datetime
-) -> tuple[list[Row], dict[int, CatalogItem | VisibleConjunction]]:
-    """The class's rows for `principal`, and what each row releases (by id of the row)."""
-    name = query.request_class.name
-    if name == "decay":
-        return [], {}  # the store holds no decay messages
-    if name == "cdm_public":
-        cdm_rows, conjunctions = cdm_public_rows(session, principal, at=now)
-        return cdm_rows, {id(row): c for row, c in zip(cdm_rows, conjunctions, strict=True)}
-    owners = {p.handle: p for p in PartnerRepository(session).all() if p.handle}
-    norad_ids = _norad_ids(query) if name != "boxscore" else None
-    items = visible_element_sets(
-        session, principal, norad_ids=norad_ids, history=name == "gp_history", at=now
-    )
-    if name in ("gp", "gp_history"):
-        rows, released = gp_rows(items, owners, history=name == "gp_history")
-        return rows, {id(row): item for row, item in zip(rows, released, strict=True)}
-    if name == "satcat":
-        rows = satcat_rows(items, owners)
-        return rows, {id(row): item for row, item in zip(rows, items, strict=True)}
-    return boxscore_rows(items, owners), {}  # counts only: no object's data leaves
-
-
 @router.get(f"/{CONTROLLER}/query/{{path:path}}", summary="Space-Track query")
 def query_route(request: Request, path: str) -> Response:
     """Run a Space-Track query over what the caller may see, in the format it asks for."""
@@ -212,14 +174,18 @@ def query_route(request: Request, path: str) -> Response:
         return principal
     if parse_error is not None:
         return _error(parse_error)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # once: now-N means the same instant in SQL and in run_query
     with transaction(_engine(request), write_lock=True) as session:
-        rows, released_by_row = _class_rows(session, principal, query, now)
         try:
-            result = run_query(query, rows, now=now)
+            class_rows = query_rows(session, principal, query, now=now)
+            result = run_query(query, class_rows.rows, now=now)
+            if class_rows.unreturned:
+                # Rows cut off in SQL past offset + limit still count in metadata's Total.
+                result = dataclasses.replace(result, total=result.total + class_rows.unreturned)
             response = format_result(result)
         except SpaceTrackQueryError as error:
             return _error(error)
+        released_by_row = class_rows.released
         released = [released_by_row[id(row)] for row in result.rows if id(row) in released_by_row]
         items = [r for r in released if isinstance(r, CatalogItem)]
         record_catalog_release(session, principal, items, at=now)

@@ -27,21 +27,33 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sgp4.earth_gravity import wgs72
 from sqlalchemy.orm import Session
 
-from accord.access import CatalogItem, Principal, VisibleConjunction, visible_conjunctions
-from accord.spacetrack import Row, gp_row
-from accord.store import CatalogRepository, Partner
+from accord.access import (
+    CatalogItem,
+    Principal,
+    VisibleConjunction,
+    select_visible_element_sets,
+    visible_conjunctions,
+    visible_element_sets,
+)
+from accord.service.spacetrack._pushdown import push_down
+from accord.spacetrack import Query, QueryTooLargeError, Row, gp_row, is_bounded_history
+from accord.store import CatalogRepository, Partner, PartnerRepository
 
 __all__ = [
     "EMERGENCY_PC",
+    "MAX_UNBOUNDED_HISTORY",
+    "ClassRows",
     "boxscore_rows",
     "cdm_public_rows",
     "gp_rows",
     "object_type_from_name",
+    "query_rows",
     "satcat_rows",
 ]
 
@@ -54,6 +66,9 @@ _UNOWNED_CODE = "PUB"
 EMERGENCY_PC = 1e-4
 #: NORAD ids asked of the catalog per query (its limit on one IN list).
 _NAME_LOOKUP = 5000
+#: Most element sets a gp_history query without a NORAD_CAT_ID or EPOCH bound may read
+#: (about two snapshots of today's catalog); past it the caller is asked for a bound.
+MAX_UNBOUNDED_HISTORY = 60_000
 
 
 def object_type_from_name(name: str | None) -> str | None:
@@ -235,3 +250,83 @@ def cdm_public_rows(
             }
         )
     return rows, conjunctions
+
+
+@dataclass(frozen=True, slots=True)
+class ClassRows:
+    """A request class's rows for one principal, what each releases, and the cut-off count.
+
+    `released` maps `id(row)` to the item (or conjunction) the row releases; `unreturned`
+    counts matching rows the store cut off past the query's offset + limit, to be added to
+    `run_query`'s `total` (0 when nothing was cut).
+    """
+
+    rows: list[Row]
+    released: dict[int, CatalogItem | VisibleConjunction]
+    unreturned: int = 0
+
+
+def _too_large(found: int, cap: int) -> QueryTooLargeError:
+    return QueryTooLargeError(
+        f"class/gp_history without NORAD_CAT_ID or an EPOCH range would read {found:,}+ "
+        f"element sets, more than the {cap:,} answered at once; add "
+        "NORAD_CAT_ID/<id>[,<id>...] or NORAD_CAT_ID/<low>--<high>, or an EPOCH range such "
+        "as EPOCH/>now-7 or EPOCH/2024-01-01--2024-01-08"
+    )
+
+
+def query_rows(
+    session: Session,
+    principal: Principal,
+    query: Query,
+    *,
+    now: datetime,
+    max_unbounded_history: int = MAX_UNBOUNDED_HISTORY,
+) -> ClassRows:
+    """The rows of `query`'s class that `principal` may see, narrowed in SQL where exact.
+
+    gp, gp_history and satcat push their NORAD_CAT_ID, EPOCH and name predicates down
+    (`_pushdown.push_down`) and, when the whole query is exact, the cut at offset + limit
+    (`select_visible_element_sets`); `run_query` then runs the full query over the rows.
+    gp_history without a bound (`is_bounded_history`) and without a cut reads at most
+    `max_unbounded_history` element sets, else raises `QueryTooLargeError`. Raise
+    `InvalidValueError` for a `now-N` out of range.
+    """
+    name = query.request_class.name
+    if name == "decay":
+        return ClassRows([], {})  # the store holds no decay messages
+    if name == "cdm_public":
+        cdm_rows, conjunctions = cdm_public_rows(session, principal, at=now)
+        return ClassRows(cdm_rows, {id(r): c for r, c in zip(cdm_rows, conjunctions, strict=True)})
+    owners = {p.handle: p for p in PartnerRepository(session).all() if p.handle}
+    if name == "boxscore":
+        items = visible_element_sets(session, principal, at=now)
+        return ClassRows(boxscore_rows(items, owners), {})  # counts only: no object's data
+    history = name == "gp_history"
+    pushed = push_down(query, now)
+    first = pushed.first
+    unbounded = history and first is None and not is_bounded_history(query)
+    if unbounded:
+        first = max_unbounded_history + 1  # read no more than that to know it is too many
+    selection = select_visible_element_sets(
+        session,
+        principal,
+        conditions=pushed.conditions,
+        history=history,
+        order=pushed.order,
+        first=first,
+        at=now,
+    )
+    items = selection.items
+    if unbounded:
+        if len(items) + selection.unreturned > max_unbounded_history:
+            raise _too_large(len(items) + selection.unreturned, max_unbounded_history)
+    if name == "satcat":
+        rows = satcat_rows(items, owners)
+        released: list[CatalogItem] = items
+    else:
+        rows, released = gp_rows(items, owners, history=history)
+    by_row: dict[int, CatalogItem | VisibleConjunction] = {
+        id(row): item for row, item in zip(rows, released, strict=True)
+    }
+    return ClassRows(rows, by_row, selection.unreturned)
