@@ -47,6 +47,10 @@ REQUIRED_OPERATIONS = {
     ("PATCH", "/api/v1/partners/{handle}"),
     ("PATCH", "/api/v1/assets/stations/{station_id}"),
     ("DELETE", "/api/v1/assets/stations/{station_id}"),
+    ("POST", "/api/v1/ephemerides"),
+    ("GET", "/api/v1/ephemerides"),
+    ("GET", "/api/v1/ephemerides/{ephemeris_id}"),
+    ("GET", "/api/v1/ephemerides/{ephemeris_id}/oem"),
 }
 CHECKS = [
     not_a_server_error,

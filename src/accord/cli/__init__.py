@@ -15,6 +15,7 @@ from accord.cli import (  # noqa: F401
     _coordination,
     _demo,
     _directory,
+    _ephemeris,
     _partner,
     _propagate,
     _screen,

@@ -2,9 +2,10 @@
 
 Facts: claims from `satellite_claims` (claimed or contested, until withdrawn); element-set
 submissions per claimed satellite from `catalog_batches` (the partner's batch time, one per
-batch and object). The store keeps no operator ephemerides yet, so
-`ephemeris_update_interval_h` is measured on the same element-set submissions (an
-ephemeris store would add its own series). Coordination requests come from the cases:
+batch and object) for `catalog_update_interval_h`; operator ephemeris submissions from
+`ephemerides` (each submission's time and object) for `ephemeris_update_interval_h`, with no
+fallback to element sets: the commitment is to deliver ephemerides, and an element set is
+not one (a partner that submits none has no update). Coordination requests come from the cases:
 each proposal asks every party but its proposer, answered by that party's first step
 after it. Metrics without recorded facts are `not_applicable` with the reason in the
 figures: `conjunction_screening_interval_h` (screenings are run by the platform, not per
@@ -43,6 +44,7 @@ from accord.store import (
     ComplianceReportRow,
     CoordinationStepRow,
     ElementSetRow,
+    EphemerisRepository,
     Partner,
     SatelliteClaim,
 )
@@ -106,9 +108,13 @@ def compliance_facts(session: Session, *, until: datetime | None = None) -> Comp
                     None,
                 )
                 requests.append(CoordinationRequest(case.id, party, proposal.proposed_at, answered))
+    ephemerides = tuple(
+        Submission(handle, submitted_at, norad_id)
+        for handle, submitted_at, norad_id in EphemerisRepository(session).submission_times()
+    )
     return ComplianceFacts(
         claims=claims,
-        ephemeris_submissions=submissions,
+        ephemeris_submissions=ephemerides,
         element_set_submissions=submissions,
         coordination_requests=tuple(requests),
         acquisition_contributions=tuple(

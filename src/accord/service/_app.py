@@ -19,6 +19,7 @@ from accord.service.api import (
     campaigns,
     catalog,
     coordination,
+    ephemerides,
     health,
     keys,
     partners,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(agreements.router)
     app.include_router(catalog.router)
+    app.include_router(ephemerides.router)
     app.include_router(screenings.router)
     app.include_router(campaigns.router)
     app.include_router(coordination.router)
