@@ -324,7 +324,9 @@ async def act_on_case(
     form = await _form(request)
     try:
         body = _case_body(action, form)
-        await _call(request, _CASE_HANDLERS[action], poster, case_id, body)
+        # A console form carries no partner signature: partners sign decisions with their own
+        # key through the API (X-Accord-Signature) or the CLI (docs/audit.md).
+        await _call(request, _CASE_HANDLERS[action], poster, case_id, body, signature=None)
     except NotFoundError:
         return _not_found(request, poster, f"No coordination case {case_id}")
     except ValidationError as invalid:
@@ -479,7 +481,7 @@ async def act_on_dispute(
                 agreed_by=form.get("agreed_by") or [],
             )
             handler = coordination_api.dispute_decision
-        await _call(request, handler, poster, dispute_id, body)
+        await _call(request, handler, poster, dispute_id, body, signature=None)
     except NotFoundError:
         return _not_found(request, poster, f"No dispute {dispute_id}")
     except ValidationError as invalid:
