@@ -56,6 +56,8 @@ def test_partner_show_and_contacts(
     accord("partner", "add", "JAXA", "--kind", "space_agency", "--handle", "jaxa")
     engine = create_engine(database_url)
     import_element_sets(engine, [element_set(25544)], source_name="t", partner="ESA")
+    # A partner may claim only what it can see: JAXA tracks the object too (its own set).
+    import_element_sets(engine, [element_set(25544)], source_name="t", partner="JAXA")
     engine.dispose()
     accord("partner", "claim", "esa", "25544")
     accord("partner", "claim", "jaxa", "25544")
