@@ -24,6 +24,7 @@ from scipy.interpolate import CubicHermiteSpline
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from accord.audit import AuditLog, verify_opening
 from accord.catalog import import_element_sets
 from accord.cli import app
 from accord.coordination_ops import (
@@ -42,6 +43,7 @@ from accord.store import (
     AuditEntryRow,
     ManoeuvrePlanKind,
     ManoeuvrePlanRow,
+    PartnerRepository,
     PlanCatalogEntryRow,
     SourceKind,
     transaction,
@@ -175,16 +177,38 @@ def test_a_plan_that_avoids_without_creating_worse_is_acceptable_and_one_that_do
         assert row is not None and row.kind == ManoeuvrePlanKind.CANDIDATE.value
         assert session.get(PlanCatalogEntryRow, bad_id) is None
     with transaction(engine) as session:
-        entries = [
-            json.loads(row.entry)
-            for row in session.query(AuditEntryRow)
+        audit_rows = (
+            session.query(AuditEntryRow)
             .filter(AuditEntryRow.action == "coordination.step.recorded")
             .order_by(AuditEntryRow.seq)
-        ]
+            .all()
+        )
+        entries = [json.loads(stored.entry) for stored in audit_rows]
         assert [e["details"]["step"] for e in entries].count("plan.shared") == 1
-        plans = [e for e in entries if e["details"]["step"] == "plan.screened"]
-        assert [e["details"]["verdict"] for e in plans] == ["acceptable", "worse"]
-        assert [s["id"] for e in plans for s in e["subjects"] if s["kind"] == "manoeuvre_plan"] == [
+        plans = [
+            (r, e)
+            for r, e in zip(audit_rows, entries, strict=True)
+            if e["details"]["step"] == "plan.screened"
+        ]
+        # The verdicts are sealed (docs/audit.md): read through the checked opening.
+        log = AuditLog(session)
+        opened = []
+        for stored, _ in plans:
+            opening = log.opening(stored.seq)
+            assert opening is not None
+            opened.append(verify_opening(stored.entry, opening))
+        assert [d["verdict"] for d in opened] == ["acceptable", "worse"]
+        assert [d["kind"] for d in opened] == ["candidate", "hypothetical"]
+        # A candidate is the case's parties'; a hypothetical plan its owner's alone.
+        ids = {h: PartnerRepository(session).get_by_handle(h).id for h in ("esa", "jaxa")}
+        readers = [log.sealed(stored.seq) for stored, _ in plans]
+        assert [r.readers if r else None for r in readers] == [
+            frozenset(ids.values()),
+            frozenset({ids["esa"]}),
+        ]
+        assert [
+            s["id"] for _, e in plans for s in e["subjects"] if s["kind"] == "manoeuvre_plan"
+        ] == [
             str(good_id),
             str(bad_id),
         ]

@@ -45,7 +45,7 @@ from accord.coordination import (
     refuse,
 )
 from accord.coordination_ops._codec import case_from_json, case_to_json, proposal_to_json
-from accord.coordination_ops._steps import in_force, record_case_events
+from accord.coordination_ops._steps import in_force, partner_ids, record_case_events
 from accord.screening import open_alerts
 from accord.store import (
     CatalogRepository,
@@ -231,7 +231,14 @@ def _save(session: Session, update: CaseUpdate, *, new: bool = False) -> Coordin
         session.add(row)
     session.flush()
     count = session.scalar(sa.select(sa.func.count()).where(CoordinationStepRow.case_id == case.id))
-    record_case_events(session, case.id, update.events, first_seq=int(count or 0) + 1)
+    # The steps' audit details are sealed for the case's parties (docs/audit.md).
+    record_case_events(
+        session,
+        case.id,
+        update.events,
+        first_seq=int(count or 0) + 1,
+        readers=partner_ids(session, case.parties),
+    )
     return case
 
 

@@ -16,6 +16,7 @@ missed, at the acquisition start).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from accord.access import AgreementRepository
 from accord.agreements import CommitmentMetric
 from accord.audit import Actor, AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.campaign_ops import acquisition_contributions
@@ -37,7 +39,7 @@ from accord.coordination import (
 )
 from accord.coordination_ops._cases import list_cases
 from accord.coordination_ops._notify import queue_notification
-from accord.coordination_ops._steps import in_force
+from accord.coordination_ops._steps import in_force, partner_ids
 from accord.coordination_ops._subscriptions import Topic
 from accord.store import (
     CatalogBatch,
@@ -181,6 +183,24 @@ def _figures(report: ComplianceReport) -> tuple[str, dict[str, Any]]:
     return verdict.value, {"commitments": commitments}
 
 
+def _report_readers(session: Session) -> Callable[[str, str], frozenset[int]]:
+    """(agreement id, obligor) -> the partner ids that may open the report's sealed audit
+    details: the obligor and the signatories of the agreement's latest version, the
+    readers `accord.access` gives a compliance report (docs/access.md, "Coordination")."""
+    records = AgreementRepository(session)
+    signatories: dict[str, frozenset[str]] = {}
+
+    def readers(agreement_id: str, obligor: str) -> frozenset[int]:
+        if agreement_id not in signatories:
+            record = records.find(agreement_id)
+            signatories[agreement_id] = (
+                record.latest.document.signatory_ids if record is not None else frozenset()
+            )
+        return partner_ids(session, (obligor, *signatories[agreement_id]))
+
+    return readers
+
+
 def run_compliance(
     session: Session, *, now: datetime, partner: str | None = None
 ) -> list[StoredCompliance]:
@@ -189,6 +209,7 @@ def run_compliance(
     """
     agreements = in_force(session, now)
     parties = {a.id: sorted(a.party_ids) for a in agreements}
+    report_readers = _report_readers(session)
     stored: list[StoredCompliance] = []
     for report in evaluate_compliance(agreements, compliance_facts(session, until=now), until=now):
         if partner is not None and report.partner != partner:
@@ -216,12 +237,19 @@ def run_compliance(
                         SubjectRef("agreement", report.agreement_id),
                         SubjectRef("compliance_report", str(row.id)),
                     ),
-                    details={
-                        "step": "compliance.reported",
+                    # Public: the agreement, the report and the step. Whom it judges
+                    # and how are the agreement's parties' (docs/audit.md).
+                    details={"step": "compliance.reported"},
+                    sealed={
                         "partner": report.partner,
                         "verdict": verdict,
+                        "clauses": {
+                            clause: commitment["verdict"]
+                            for clause, commitment in figures["commitments"].items()
+                        },
                         "breaches": [b.key for b in breaches],
                     },
+                    readers=report_readers(report.agreement_id, report.partner),
                     time=now,
                 )
             ]

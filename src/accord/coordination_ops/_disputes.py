@@ -41,7 +41,7 @@ from accord.coordination_ops._codec import (
     proof_from_json,
     proof_to_json,
 )
-from accord.coordination_ops._steps import record_dispute_events
+from accord.coordination_ops._steps import partner_ids, record_dispute_events
 from accord.store import (
     CoordinationCaseRow,
     DisputeEvidenceRow,
@@ -151,8 +151,46 @@ def _save(session: Session, update: DisputeUpdate, previous: Dispute | None) -> 
             )
         )
     session.flush()
-    record_dispute_events(session, update.events)
+    record_dispute_events(
+        session,
+        update.events,
+        readers=_readers(session, dispute),
+        written=_written(update, previous),
+    )
     return dispute
+
+
+def _readers(session: Session, dispute: Dispute) -> frozenset[int]:
+    """Who may open a dispute's sealed audit details: its parties and every mediator its
+    clause names (partner ids).
+
+    Readers are fixed when an entry is appended, so a mediator is one from the start: once
+    the dispute reaches mediation it must be able to read (and verify) the earlier steps
+    it is asked to settle. Until then the access rules keep the dispute itself from it.
+    """
+    mediators = (s.mediator.partner for s in dispute.steps if s.mediator is not None)
+    return partner_ids(session, (*dispute.parties, *mediators))
+
+
+def _written(update: DisputeUpdate, previous: Dispute | None) -> list[dict[str, object]]:
+    """What each event's author wrote beyond its detail, aligned with `update.events`: the
+    subject of an opened dispute, a message's text, an evidence item's description."""
+    dispute = update.dispute
+    messages = iter(dispute.messages[len(previous.messages) if previous else 0 :])
+    evidence = iter(dispute.evidence[len(previous.evidence) if previous else 0 :])
+    written: list[dict[str, object]] = []
+    for event in update.events:
+        if event.kind == "dispute.opened":
+            written.append({"subject": dispute.subject})
+        elif event.kind == "dispute.message":
+            message = next(messages, None)
+            written.append({"text": message.text} if message else {})
+        elif event.kind == "dispute.evidence_added":
+            item = next(evidence, None)
+            written.append({"description": item.description} if item else {})
+        else:
+            written.append({})
+    return written
 
 
 def open_dispute_record(

@@ -20,6 +20,9 @@ the event has a Pc, no new conjunction may have a higher Pc. Verdict `acceptable
 Visibility: a `hypothetical` plan is seen by its owner only; a `candidate` by both parties
 of the case; a `committed` plan by the parties and by every partner the agreements in force
 grant the owner's `conjunction_data` to (decided by `accord.access.authorize_plans`).
+The audit entry of each step (`plan.screened`, `plan.shared`, `plan.committed`) shows
+only the case, the plan and the step; the manoeuvre, verdict and figures are sealed for the
+owner, and for the case's parties once the plan is shared (docs/audit.md).
 
 The plan state machine (`PLAN_PROMOTIONS`): a plan is created in any kind (created
 `committed`, it is shared and committed in one step, refused alike when `worse`); once
@@ -32,6 +35,7 @@ rule `base/owner-operators-move-plan` is what permits it).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,7 +51,7 @@ from accord.audit import AuditAction, AuditEvent, AuditLog, SubjectRef
 from accord.conjunctions import DEFAULT_HARD_BODY_RADIUS_M, default_covariance_pc, screen_ephemeris
 from accord.coordination_ops._cases import get_case
 from accord.coordination_ops._plan_catalog import add_plan_to_catalog
-from accord.coordination_ops._steps import actor_of, audit_details
+from accord.coordination_ops._steps import actor_of, partner_ids, sealed_step
 from accord.formats import (
     OemHeader,
     OemMetadata,
@@ -338,16 +342,26 @@ def plan_manoeuvre(
     session.add(row)
     session.flush()
     details: dict[str, Any] = {
-        "step": "plan.screened",
         "kind": kind.value,
-        "verdict": screening.verdict,
-        "min_miss_km": screening.min_miss_km,
-        "conjunctions": len(screening.conjunctions),
+        "norad_id": norad_id,
+        "burn_at": None if burn_at is None else burn_at.isoformat(),
+        "delta_v_rtn_m_s": None if delta_v_rtn_m_s is None else list(delta_v_rtn_m_s),
+        "oem_sha256": hashlib.sha256(oem_text.encode("utf-8")).hexdigest(),
+        **_screening_details(screening),
     }
     if kind is ManoeuvrePlanKind.COMMITTED:
         details.update(_catalog_details(session, row, at))
-    _audit_plan(session, row, owner, at, details)
+    _audit_plan(session, row, owner, at, "plan.screened", details)
     return row.id, screening
+
+
+def _screening_details(screening: PlanScreening) -> dict[str, Any]:
+    return {
+        "verdict": screening.verdict,
+        "min_miss_km": screening.min_miss_km,
+        "max_pc": screening.max_pc,
+        "conjunctions": len(screening.conjunctions),
+    }
 
 
 def _catalog_details(session: Session, row: ManoeuvrePlanRow, at: datetime) -> dict[str, Any]:
@@ -362,8 +376,20 @@ def _catalog_details(session: Session, row: ManoeuvrePlanRow, at: datetime) -> d
 
 
 def _audit_plan(
-    session: Session, row: ManoeuvrePlanRow, owner: str, at: datetime, details: dict[str, Any]
+    session: Session,
+    row: ManoeuvrePlanRow,
+    owner: str,
+    at: datetime,
+    step: str,
+    details: dict[str, Any],
 ) -> None:
+    """Log a plan step: public, the case and plan ids and the step; sealed, the rest, for
+    the owner, and for the case's parties too once the plan is shared (its kind after
+    the step: a hypothetical plan is its owner's alone)."""
+    readers = [owner]
+    if ManoeuvrePlanKind(row.kind) is not ManoeuvrePlanKind.HYPOTHETICAL:
+        readers += get_case(session, row.case_id).parties
+    public, sealed = sealed_step(step, details)
     AuditLog(session).append(
         [
             AuditEvent(
@@ -373,8 +399,10 @@ def _audit_plan(
                     SubjectRef("coordination_case", row.case_id),
                     SubjectRef("manoeuvre_plan", str(row.id)),
                 ),
-                details=audit_details(details),
+                details=public,
                 time=at,
+                sealed=sealed,
+                readers=partner_ids(session, readers),
             )
         ]
     )
@@ -426,8 +454,8 @@ def share_plan(session: Session, plan_id: int, *, principal: Principal, at: date
     _check_move(row, ManoeuvrePlanKind.CANDIDATE)
     row.kind, row.updated_at = ManoeuvrePlanKind.CANDIDATE.value, at
     session.flush()
-    details = {"step": "plan.shared", "kind": row.kind, "verdict": row.verdict}
-    _audit_plan(session, row, row.owner, at, details)
+    details = {"kind": row.kind, "verdict": row.verdict}
+    _audit_plan(session, row, row.owner, at, "plan.shared", details)
 
 
 def commit_plan(
@@ -453,9 +481,9 @@ def commit_plan(
     )
     row.updated_at = at
     session.flush()
-    details = {"step": "plan.committed", "verdict": screening.verdict}
+    details = {"kind": row.kind, **_screening_details(screening)}
     details.update(_catalog_details(session, row, at))
-    _audit_plan(session, row, row.owner, at, details)
+    _audit_plan(session, row, row.owner, at, "plan.committed", details)
     batch_id = details.get("catalog_batch_id")
     return screening, batch_id if isinstance(batch_id, int) else None
 

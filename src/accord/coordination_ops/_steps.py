@@ -4,16 +4,23 @@ Every workflow step calls `record_case_events` / `record_dispute_events` in its 
 transaction, so the new state, its audit entries and its queued notifications commit (or
 roll back) together. A partner's signed decision is verified by `signed_decision` before the
 step runs and attached to the step's entry that the partner made (docs/audit.md).
+
+The audit log is public, and a case, a dispute, a plan or a compliance report is not: their
+entries publish the action, the actor, the subject ids, `details.step` (the step's kind) and
+a signed decision's hash and signature; everything else the step says is sealed
+(`AuditEvent.sealed`) for the partners the access rules let read that thing, given by the
+caller as partner store ids (`partner_ids`). docs/audit.md, "Confidential details".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from accord.access import AgreementRepository, PartnerSignature
@@ -33,14 +40,16 @@ from accord.audit import (
 from accord.coordination import CaseEvent, DisputeEvent
 from accord.coordination_ops._notify import queue_notification
 from accord.coordination_ops._subscriptions import Topic
-from accord.store import CoordinationStepRow, PartnerRepository
+from accord.store import CoordinationStepRow, Partner, PartnerRepository
 
 __all__ = [
     "actor_of",
     "audit_details",
     "in_force",
+    "partner_ids",
     "record_case_events",
     "record_dispute_events",
+    "sealed_step",
     "signed_decision",
 ]
 
@@ -122,6 +131,30 @@ def actor_of(session: Session, handle: str | None) -> Actor:
     return Actor.system() if partner is None else Actor.partner(str(partner.id))
 
 
+def partner_ids(session: Session, handles: Iterable[str | None]) -> frozenset[int]:
+    """The store ids of the partners with these handles, the readers of a sealed entry.
+
+    A handle no partner of this deployment has (a mediator an agreement names by name
+    only, not admitted here) is left out: nobody can read as it.
+    """
+    wanted = sorted({h for h in handles if h})
+    if not wanted:
+        return frozenset()
+    return frozenset(session.scalars(sa.select(Partner.id).where(Partner.handle.in_(wanted))))
+
+
+def sealed_step(
+    kind: str, detail: Mapping[str, object]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The public details of a step's entry (its kind only) and what is sealed (the rest).
+
+    Floats become decimal strings and None values are dropped (`audit_details`); a step
+    that says nothing beyond its kind seals nothing.
+    """
+    sealed = audit_details(detail)
+    return {"step": kind}, (sealed or None)
+
+
 def _plain(detail: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in detail.items() if v is not None}
 
@@ -144,16 +177,25 @@ def _by(detail: Mapping[str, object]) -> str | None:
 
 
 def record_case_events(
-    session: Session, case_id: str, events: Sequence[CaseEvent], *, first_seq: int
+    session: Session,
+    case_id: str,
+    events: Sequence[CaseEvent],
+    *,
+    first_seq: int,
+    readers: frozenset[int],
 ) -> list[int]:
     """Append each event to the audit log, as a case step, and queue its notifications.
 
-    `first_seq` numbers the steps of the case; returns the audit seqs.
+    `first_seq` numbers the steps of the case; `readers` are the partner ids that may open
+    the steps' sealed details (the case's parties); returns the audit seqs.
     """
     seqs: list[int] = []
     for offset, event in enumerate(events):
         by = _by(event.detail)
         signed_sha256, submission = _claim_signature(session, by)
+        # Public: the case id and the step's kind; the conjunction (event, TCA, Pc, miss),
+        # proposals, reasons and agreements are the parties' (docs/audit.md).
+        public, sealed = sealed_step(event.kind, event.detail)
         appended = AuditLog(session).append(
             [
                 AuditEvent(
@@ -162,8 +204,10 @@ def record_case_events(
                     subjects=(SubjectRef("coordination_case", case_id),),
                     content_sha256=signed_sha256,
                     submission=submission,
-                    details=audit_details({"step": event.kind, **event.detail}),
+                    details=public,
                     time=event.at,
+                    sealed=sealed,
+                    readers=readers,
                 )
             ]
         )
@@ -195,12 +239,27 @@ def record_case_events(
     return seqs
 
 
-def record_dispute_events(session: Session, events: Sequence[DisputeEvent]) -> list[int]:
-    """Append each dispute event to the audit log and queue its notifications."""
+def record_dispute_events(
+    session: Session,
+    events: Sequence[DisputeEvent],
+    *,
+    readers: frozenset[int],
+    written: Sequence[Mapping[str, object]] = (),
+) -> list[int]:
+    """Append each dispute event to the audit log and queue its notifications.
+
+    `readers` are the partner ids that may open the sealed details (the parties and every
+    mediator the dispute clause names). `written`, aligned with `events` when given, is
+    what the step's author wrote beyond the event's detail (a message's text, an evidence
+    item's description): sealed with the detail, so the log commits to it, but never put
+    into the notifications.
+    """
     seqs: list[int] = []
-    for event in events:
+    for index, event in enumerate(events):
         by = _by(event.detail)
         signed_sha256, submission = _claim_signature(session, by)
+        extra = written[index] if index < len(written) else {}
+        public, sealed = sealed_step(event.kind, {**event.detail, **extra})
         appended = AuditLog(session).append(
             [
                 AuditEvent(
@@ -209,8 +268,10 @@ def record_dispute_events(session: Session, events: Sequence[DisputeEvent]) -> l
                     subjects=(SubjectRef("dispute", event.dispute_id),),
                     content_sha256=signed_sha256,
                     submission=submission,
-                    details=audit_details({"step": event.kind, **event.detail}),
+                    details=public,
                     time=event.at,
+                    sealed=sealed,
+                    readers=readers,
                 )
             ]
         )

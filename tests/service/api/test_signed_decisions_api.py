@@ -20,10 +20,12 @@ from accord.audit import (
     AuditAction,
     AuditEntry,
     AuditLog,
+    SealedOpening,
     parse_entry,
     register_partner_key,
     submission_statement,
     verify_entry_submission,
+    verify_opening,
 )
 from accord.coordination import DisputeGrounds
 from accord.coordination_ops import open_dispute_record
@@ -69,6 +71,21 @@ def _log(world: World) -> tuple[int, AuditEntry | None]:
             if entry.submission is not None:
                 return log.tree_size, entry
         return log.tree_size, None
+
+
+def _opened(world: World, handle: str, entry: AuditEntry) -> dict[str, Any]:
+    """The entry's sealed details as partner `handle` opens them over HTTP, checked."""
+    response = world.client.get(
+        f"/audit/entries/{entry.seq}/sealed", headers=world.as_partner(handle)
+    )
+    assert response.status_code == 200, response.text
+    return verify_opening(entry, SealedOpening.from_json(response.json()))
+
+
+def _public_bytes(world: World, seq: int) -> bytes:
+    """Entry `seq` as anyone reads it from the public log."""
+    page = world.client.get("/audit/entries", params={"start": seq, "limit": 1}).json()
+    return base64.b64decode(page["entries"][0]["entry"])
 
 
 def test_a_signed_case_decision_is_kept_and_a_bad_one_refused(tmp_path: Path) -> None:
@@ -128,6 +145,13 @@ def test_signed_dispute_steps_are_kept_and_bad_ones_refused(tmp_path: Path) -> N
         _, entry = _log(world)
         assert entry is not None
         verify_entry_submission(entry, keys["esa"][1].public_key())
+        # The message's text is sealed with the step; the signed hash is that of the
+        # canonical decision, which the opening lets a party rebuild.
+        said = _opened(world, "jaxa", entry)
+        assert said["text"] == "we propose a call"
+        rebuilt = {"text": said["text"], "dispute_id": dispute.id, "decision": "message"}
+        assert hashlib.sha256(rfc8785.dumps(rebuilt)).hexdigest() == entry.content_sha256
+        assert b"we propose a call" not in _public_bytes(world, entry.seq)
 
         body = {"outcome": "settled", "reasons": ["call held"], "agreed_by": ["esa", "jaxa"]}
         decision = {**body, "dispute_id": dispute.id, "decision": "decision"}
@@ -137,5 +161,10 @@ def test_signed_dispute_steps_are_kept_and_bad_ones_refused(tmp_path: Path) -> N
         assert settled.status_code == 200, settled.text
         _, entry = _log(world)
         assert entry is not None and entry.details is not None
-        assert entry.details["outcome"] == "settled"
+        assert entry.details["step"] == "dispute.decided"
+        # The signature verifies from the public entry alone; the decision itself is
+        # sealed for the parties, who check its opening and the signed hash against it.
         verify_entry_submission(entry, keys["jaxa"][1].public_key())
+        opened = _opened(world, "jaxa", entry)
+        assert opened["outcome"] == "settled" and opened["reasons"] == ["call held"]
+        assert b"call held" not in _public_bytes(world, entry.seq)
