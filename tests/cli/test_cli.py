@@ -172,7 +172,8 @@ def test_demo_seeds_a_coalition_and_a_synthetic_catalog(accord: Callable[..., Re
     partners = _output(accord("partner", "list"))
     assert "Aurora Space Agency (demo)" in partners
     listed = _output(accord("catalog", "list", "--limit", "3"))
-    assert "SYNTHETIC" in listed and "Objects 1-3 of 300" in listed
+    # 300 generated objects and the one the demo places on a near-crossing orbit.
+    assert "SYNTHETIC" in listed and "Objects 1-3 of 301" in listed
 
 
 def _run_accord(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -203,11 +204,12 @@ def test_list_as_a_partner_shows_only_what_its_agreements_grant(
 ) -> None:
     accord("demo")
     everything = _output(accord("catalog", "list", "--limit", "1"))
-    assert "of 300" in everything
+    assert "of 301" in everything  # 300 generated and the placed near-crossing one
     # Delta reads Aurora's claimed satellites coarsened to 5 km and never Borealis' or
-    # Cygnus' (12 claims each): 300 - 24 objects, as the demo agreement says.
+    # Cygnus' (12 claims each) nor Borealis' placed satellite: 301 - 25 objects, as the demo
+    # agreement says.
     delta = _output(accord("catalog", "list", "--as", "delta", "--limit", "50"))
     assert "of 276 visible to delta" in delta
     assert "state vector, 5 km" in delta and "mean elements" in delta
     borealis = _output(accord("catalog", "list", "--as", "borealis", "--limit", "1"))
-    assert "of 288 visible to borealis" in borealis
+    assert "of 289 visible to borealis" in borealis  # and its own placed satellite
