@@ -30,6 +30,7 @@ from accord.audit._entries import (
     SubjectRef,
     SubmissionSignature,
     entry_bytes,
+    parse_entry,
 )
 from accord.audit._errors import (
     EntryFormatError,
@@ -360,7 +361,14 @@ def open_log_signer(engine: Engine, settings: Settings) -> NoteSigner:
     signer = NoteSigner(settings.audit_origin, private_key)
     if created:
         _log.info("audit: created the log signing key %s (%s)", path, signer.verifier.vkey)
-        with transaction(engine, write_lock=True) as session:
+    # Checked on every start, not only after creating the key: a process stopped between
+    # writing the key file and committing its entry would otherwise never log the key.
+    # Read first: the write lock is taken only when the entry is missing (once per key).
+    with transaction(engine) as session:
+        if _log_key_logged(session, signer.verifier.vkey):
+            return signer
+    with transaction(engine, write_lock=True) as session:
+        if not _log_key_logged(session, signer.verifier.vkey):
             AuditLog(session).append(
                 [
                     AuditEvent(
@@ -372,6 +380,15 @@ def open_log_signer(engine: Engine, settings: Settings) -> NoteSigner:
                 ]
             )
     return signer
+
+
+def _log_key_logged(session: Session, vkey: str) -> bool:
+    """True when a `key.created` entry already names the log key `vkey`."""
+    logged = AuditLogRepository(session).entries_of_action(AuditAction.KEY_CREATED.value)
+    return any(
+        any(s.kind == "log_key" and s.id == vkey for s in parse_entry(entry).subjects)
+        for entry in logged
+    )
 
 
 def _refuse_if_signed_before(engine: Engine, path: Path) -> None:

@@ -230,6 +230,15 @@ class AuditLogRepository:
             for seq, entry, leaf in self.session.connection().execute(query)
         ]
 
+    def entries_of_action(self, action: str) -> list[bytes]:
+        """The bytes of every entry recording `action`, in seq order (indexed by action)."""
+        rows = self.session.execute(
+            sa.select(AuditEntryRow.entry)
+            .where(AuditEntryRow.action == action)
+            .order_by(AuditEntryRow.seq)
+        ).scalars()
+        return [bytes(entry) for entry in rows]
+
     def entry(self, seq: int) -> bytes | None:
         """The bytes of entry `seq`, or None when there is none."""
         value = self.session.execute(
