@@ -379,15 +379,38 @@ class CatalogRepository:
             .where(es.c.norad_id.in_(touched))
             .subquery("ranked")
         )
-        current = sa.select(ranked).where(ranked.c.rank == 1).subquery("current")
+        current = connection.execute(
+            sa.select(
+                ranked.c.id, ranked.c.norad_id, ranked.c.object_name, ranked.c.object_id
+            ).where(ranked.c.rank == 1)
+        ).all()
+        if not current:
+            return
+        # One UPDATE by primary key per object, not UPDATE ... FROM (ranked subquery): on
+        # PostgreSQL, without statistics on freshly loaded tables, the planner could re-run
+        # the window subquery for every object row (a 16,000-object second batch ran for
+        # minutes); selected once and applied by key, the cost is linear.
         connection.execute(
             sa.update(_OBJECTS)
-            .where(_OBJECTS.c.norad_id == current.c.norad_id)
+            .where(_OBJECTS.c.norad_id == sa.bindparam("b_norad_id"))
             .values(
-                current_element_set_id=current.c.id,
-                object_name=sa.func.coalesce(current.c.object_name, _OBJECTS.c.object_name),
-                object_id=sa.func.coalesce(current.c.object_id, _OBJECTS.c.object_id),
-            )
+                current_element_set_id=sa.bindparam("b_id"),
+                object_name=sa.func.coalesce(
+                    sa.bindparam("b_object_name", type_=sa.String), _OBJECTS.c.object_name
+                ),
+                object_id=sa.func.coalesce(
+                    sa.bindparam("b_object_id", type_=sa.String), _OBJECTS.c.object_id
+                ),
+            ),
+            [
+                {
+                    "b_norad_id": norad_id,
+                    "b_id": element_set_id,
+                    "b_object_name": name,
+                    "b_object_id": cospar,
+                }
+                for element_set_id, norad_id, name, cospar in current
+            ],
         )
 
     def _describe_duplicates(
