@@ -1,11 +1,16 @@
-"""The previous `visible_catalog`: load and release every current element set, then slice.
+"""The listing read plainly: decide every stored element set, keep per object the newest
+released one, then slice.
 
 Kept as the reference that the SQL-pushed-down listing (`accord.access.visible_catalog`)
 must equal item for item (tests/access/test_visible_listing.py) and as the baseline of
-benchmarks/access_catalog.py. Ownership and claim scope are worked out here on their own
-(every partner and every claim row loaded, docs/access.md "Ownership" read plainly: the
-member submitter owns, data providers' and the system's rows are public, a row is beyond
-its owner's claims when other partners actively claim the object and the owner does not);
+benchmarks/access_catalog.py. An object is listed with the newest element set the
+principal may see (public, its own, or granted and past its embargo), degraded as its
+clause says, and only when one is visible (issue #4). Every element set of every object is
+loaded (one plain query, no owner filter) and decided. Ownership and claim scope are
+worked out here on their own (every partner and every claim row loaded, docs/access.md
+"Ownership" read plainly: the member submitter owns, data providers' and the system's rows
+are public, a row is beyond its owner's claims when other partners actively claim the
+object and the owner does not);
 the decision and release of each row are the production per-row path's
 (`accord.access._catalog._release`, the same authorisation point).
 """
@@ -36,8 +41,9 @@ from accord.store import (
     SatelliteClaim,
     StoredElementSet,
 )
+from accord.store._catalog import _ELEMENT_SETS, _stored
 
-__all__ = ["reference_release", "visible_catalog_reference"]
+__all__ = ["newest_visible_reference", "reference_release", "visible_catalog_reference"]
 
 _PUBLIC_SUBMITTERS = frozenset({PartnerKind.DATA_PROVIDER.value, PartnerKind.SYSTEM.value})
 
@@ -75,6 +81,35 @@ def reference_release(
     return _release(session, principal, rows, action, at, cache, known=ownership)
 
 
+def _every_element_set(session: Session) -> list[StoredElementSet]:
+    """Every stored element set with provenance: by NORAD id, newest first per object
+    (epoch, batch, row: the order in which the catalog picks its current set)."""
+    es = _ELEMENT_SETS
+    query = (
+        CatalogRepository(session)
+        ._provenance_query()
+        .order_by(es.c.norad_id, es.c.epoch.desc(), es.c.batch_id.desc(), es.c.id.desc())
+    )
+    return [_stored(row) for row in session.execute(query).mappings()]
+
+
+def newest_visible_reference(
+    session: Session,
+    principal: Principal,
+    *,
+    at: datetime | None = None,
+    cache: PolicyCache | None = None,
+) -> list[CatalogItem]:
+    """Per object, the first element set released in newest-first order (every stored one
+    decided); by NORAD id."""
+    now = at or datetime.now(UTC)
+    rows = _every_element_set(session)
+    newest: dict[int, CatalogItem] = {}
+    for item in reference_release(session, principal, rows, AccessAction.LIST, now, cache):
+        newest.setdefault(item.norad_id, item)
+    return [newest[norad_id] for norad_id in sorted(newest)]
+
+
 def visible_catalog_reference(
     session: Session,
     principal: Principal,
@@ -86,20 +121,21 @@ def visible_catalog_reference(
     at: datetime | None = None,
     cache: PolicyCache | None = None,
 ) -> VisibleCatalogPage:
-    """Every current element set released, then the page cut (nothing is logged).
+    """Every element set decided, the newest released one per object kept, then the page
+    cut (nothing is logged).
 
-    `search` narrows to `CatalogRepository.search` matches first, as the console did.
+    `search` narrows to the objects `CatalogRepository.search` matches, as the console did.
     """
     if limit < 1 or limit > MAX_PAGE_SIZE or offset < 0:
         raise ValueError(f"page offset={offset} limit={limit}")
-    now = at or datetime.now(UTC)
-    catalog = CatalogRepository(session)
+    items = newest_visible_reference(session, principal, at=at, cache=cache)
     if search is not None:
-        rows = catalog.search(search, limit=None).items
-        if norad_ids is not None:
-            wanted = set(norad_ids)
-            rows = [row for row in rows if row.element_set.norad_id in wanted]
-    else:
-        rows = catalog.latest(norad_ids=norad_ids).items
-    items = reference_release(session, principal, rows, AccessAction.LIST, now, cache)
+        matching = {
+            row.element_set.norad_id
+            for row in CatalogRepository(session).search(search, limit=None).items
+        }
+        items = [item for item in items if item.norad_id in matching]
+    if norad_ids is not None:
+        wanted = set(norad_ids)
+        items = [item for item in items if item.norad_id in wanted]
     return VisibleCatalogPage(items[offset : offset + limit], len(items), offset, limit)

@@ -1,7 +1,8 @@
 """`visible_catalog_summary` gives the figures of aggregating every visible element set.
 
-Reference: `visible_element_sets` (every current element set decided and released one by
-one), aggregated in Python. The coalitions are test_visible_listing's random ones (claims,
+Reference: `tests/access/_reference.newest_visible_reference` (every stored element set
+decided, per object the newest released one), aggregated in Python; `visible_element_sets`
+must give the same items. The coalitions are test_visible_listing's random ones (claims,
 contested and withdrawn claims, unconditional, asset-listed, embargoed and coarsened
 clauses), with a SYNTHETIC batch added so the synthetic count is exercised.
 """
@@ -25,6 +26,7 @@ from accord.access import (
 from accord.agreements import PrincipalRole
 from accord.catalog import import_element_sets
 from accord.store import ApiKeyScope, PartnerKind, PartnerRepository, SourceKind, transaction
+from tests.access._reference import newest_visible_reference
 from tests.access.test_visible_listing import AT, EPOCH, MEMBERS, SEEDS, _build
 from tests.store._factory import element_set
 
@@ -59,7 +61,8 @@ def test_summary_equals_the_aggregate_of_every_visible_element_set(
             principal = principal_for_partner(
                 partners.get_by_handle(handle), [PrincipalRole.ANALYST]
             )
-            visible = visible_element_sets(session, principal, at=AT, cache=cache)
+            visible = newest_visible_reference(session, principal, at=AT, cache=cache)
+            assert visible_element_sets(session, principal, at=AT, cache=cache) == visible
             expected = VisibleCatalogSummary(
                 objects=len(visible),
                 synthetic_objects=sum(item.is_synthetic for item in visible),

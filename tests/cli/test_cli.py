@@ -205,11 +205,12 @@ def test_list_as_a_partner_shows_only_what_its_agreements_grant(
     accord("demo")
     everything = _output(accord("catalog", "list", "--limit", "1"))
     assert "of 301" in everything  # 300 generated and the placed near-crossing one
-    # Delta reads Aurora's claimed satellites coarsened to 5 km and never Borealis' or
-    # Cygnus' (12 claims each) nor Borealis' placed satellite: 301 - 25 objects, as the demo
-    # agreement says.
+    # Delta reads Aurora's own sets of its claimed satellites coarsened to 5 km and never
+    # Borealis' or Cygnus' own sets (12 claims each): of those satellites it lists the older
+    # public sets, the newest it may see (issue #4). Only Borealis' placed satellite, which
+    # has no public set, is absent: 301 - 1 objects.
     delta = _output(accord("catalog", "list", "--as", "delta", "--limit", "50"))
-    assert "of 276 visible to delta" in delta
+    assert "of 300 visible to delta" in delta
     assert "state vector, 5 km" in delta and "mean elements" in delta
     borealis = _output(accord("catalog", "list", "--as", "borealis", "--limit", "1"))
-    assert "of 289 visible to borealis" in borealis  # and its own placed satellite
+    assert "of 301 visible to borealis" in borealis  # its own placed satellite too

@@ -120,10 +120,15 @@ def test_a_claim_through_public_history_gets_only_the_public_element_set(world: 
     response = _claim(world, "esa", SHARED_HISTORY)  # esa may see CelesTrak's older set
     assert response.status_code == 201, response.text
     esa = world.as_partner("esa")
-    # The current element set is nasa's: esa neither lists it nor reads it.
-    assert SHARED_HISTORY not in _listed(world, "esa")
-    assert world.client.get(f"/api/v1/catalog/{SHARED_HISTORY}", headers=esa).status_code == 404
-    assert _gp(world, "esa", "gp", SHARED_HISTORY) == []
+    # The newest element set is nasa's: esa lists and reads the newest one it may see, the
+    # public one, and never nasa's.
+    assert SHARED_HISTORY in _listed(world, "esa")
+    detail = world.client.get(f"/api/v1/catalog/{SHARED_HISTORY}", headers=esa)
+    assert detail.status_code == 200
+    assert (detail.json()["owner"], detail.json()["submitter"]) == (None, "CelesTrak")
+    assert [h["submitter"] for h in detail.json()["history"]] == ["CelesTrak"]
+    current = _gp(world, "esa", "gp", SHARED_HISTORY)
+    assert [row["EPOCH"][:10] for row in current] == [PUBLIC_EPOCH.date().isoformat()]
     history = _gp(world, "esa", "gp_history", SHARED_HISTORY)
     assert [row["EPOCH"][:10] for row in history] == [PUBLIC_EPOCH.date().isoformat()]
     # nasa: its current set and the public one, as before the claim

@@ -1,7 +1,9 @@
 """Space-Track queries pushed down to SQL answer exactly what the all-in-Python path answers.
 
-Reference: the previous path, kept here: every element set (or whole history) the
-principal may see (`visible_element_sets`, each row decided at the authorisation point),
+Reference: the previous path, kept here: per object the newest element set the principal
+may see (`tests/access/_reference.newest_visible_reference`, every stored row decided at
+the authorisation point), or every visible element set (`visible_element_sets` with
+`history`),
 turned into class rows and filtered, sorted and paged by `run_query` in Python. The new
 path (`query_rows`: SQL conditions, listing groups, the cut at offset + limit) must give
 the same body, byte for byte (metadata's Total included), and release the same items.
@@ -47,6 +49,7 @@ from accord.spacetrack import (
     run_query,
 )
 from accord.store import PartnerKind, PartnerRepository, SourceKind, transaction
+from tests.access._reference import newest_visible_reference
 from tests.store._factory import element_set
 
 NOW = datetime(2026, 3, 10, 12, 0, 0, 250_000, tzinfo=UTC)
@@ -277,10 +280,8 @@ def test_pushed_down_queries_answer_what_the_python_path_answers(engine: Engine)
     for handle, principal in principals.items():
         with transaction(engine) as session:
             visible = {
-                history: visible_element_sets(
-                    session, principal, history=history, at=NOW, cache=cache
-                )
-                for history in (False, True)
+                False: newest_visible_reference(session, principal, at=NOW, cache=cache),
+                True: visible_element_sets(session, principal, history=True, at=NOW, cache=cache),
             }
             for path in QUERIES:
                 expected = _reference(session, principal, path, visible)

@@ -45,6 +45,9 @@ from accord.orbits import satrec_from_element_set
 from accord.store import (
     CatalogListing,
     CatalogRepository,
+    ColumnCondition,
+    Comparison,
+    ListingColumn,
     Partner,
     PartnerRepository,
     StoredElementSet,
@@ -90,7 +93,7 @@ class ReleasedState:
 
 @dataclass(frozen=True, slots=True)
 class CatalogItem:
-    """One object's current element set as released to one principal.
+    """One element set of an object as released to one principal.
 
     Exactly one of `element_set` (full mean elements) and `state` (a coarsened state vector)
     is set. `owner` is the owning partner's handle, None for public data; `policy_ids` the
@@ -316,23 +319,23 @@ def get_visible_object(
     record_release: bool = True,
     cache: PolicyCache | None = None,
 ) -> CatalogItem:
-    """One object's current element set as `principal` may see it.
+    """The newest element set of one object that `principal` may see (public, its own, or
+    granted and past its embargo), released as its clause says.
 
-    Raises `NotFoundError` with the same message whether the object is absent or not
-    granted (the 404-not-403 rule): nothing tells the two apart.
+    Every stored element set of the object is decided (one batch per scope): a newer set
+    the caller may not see hides no older one it may. Raises `NotFoundError` with the same
+    message whether the object is absent or none of its element sets is visible (the
+    404-not-403 rule): nothing tells the two apart.
     """
     now = at or datetime.now(UTC)
-    current = CatalogRepository(session).current(norad_id)
-    items = (
-        _release(session, principal, [current], AccessAction.READ, now, cache)
-        if current is not None
-        else []
-    )
+    rows = CatalogRepository(session).history(norad_id)  # newest first
+    items = _release(session, principal, rows, AccessAction.READ, now, cache) if rows else []
     if not items:
         raise NotFoundError(f"no object with NORAD id {norad_id}")
+    newest = items[:1]
     if record_release:
-        _record_release(session, principal, items, now)
-    return items[0]
+        _record_release(session, principal, newest, now)
+    return newest[0]
 
 
 def can_see_object(
@@ -367,19 +370,31 @@ def visible_element_sets(
     at: datetime | None = None,
     cache: PolicyCache | None = None,
 ) -> list[CatalogItem]:
-    """Every element set `principal` may see, unpaged: current ones, or whole histories.
+    """Every element set `principal` may see, unpaged: per object the newest visible one,
+    or whole histories.
 
     For edges that filter after release (the Space-Track query grammar): nothing is logged
-    here; log exactly what leaves with `record_catalog_release`. `history=True` releases
-    every stored element set of each object (newest first per object), each decided on its
-    own, since an object's older sets may have other owners. Release conditions apply as in
-    `visible_catalog`.
+    here; log exactly what leaves with `record_catalog_release`. Without `history`, each
+    visible object's newest visible element set, as `visible_catalog` lists it
+    (`select_visible_element_sets`). `history=True` releases every stored element set of
+    each object (newest first per object), each decided on its own, since an object's
+    older sets may have other owners. Release conditions apply as in `visible_catalog`.
     """
     now = at or datetime.now(UTC)
+    if not history:
+        # Imported here: the selection builds on this module's release path.
+        from accord.access._selection import select_visible_element_sets
+
+        conditions = (
+            ()
+            if norad_ids is None
+            else (ColumnCondition(ListingColumn.NORAD_ID, Comparison.IN, tuple(norad_ids)),)
+        )
+        return select_visible_element_sets(
+            session, principal, conditions=conditions, at=now, cache=cache
+        ).items
     catalog = CatalogRepository(session)
     current = catalog.latest(norad_ids=norad_ids).items
-    if not history:
-        return _release(session, principal, current, AccessAction.LIST, now, cache)
     rows = [row for item in current for row in catalog.history(item.element_set.norad_id)]
     return _release(session, principal, rows, AccessAction.LIST, now, cache)
 

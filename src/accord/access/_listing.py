@@ -1,33 +1,35 @@
 """Visibility-filtered listing that scales: what SQL can decide is decided there.
 
-`visible_catalog` used to load and release every current element set before cutting a
-page (1.2-2.1 s at 30,000 objects). Now the compiled policy sorts the partners, for this
-principal and the catalog data class, into groups (docs/access.md, "How a listing is
-computed"). A row's owner is its submitter when a member (public otherwise), and its claim
-scope says whether the owner's `all_claimed` clauses reach it (`accord.access._ownership`):
+An object is listed with **the newest element set the principal may see** (public, its
+own, or granted and past its embargo), not the newest overall: a member's newer set of an
+object hides nothing that was visible before, and an embargoed newer set withdraws no
+released older one. The compiled policy sorts the partners, for this principal and the
+catalog data class, into groups (docs/access.md, "How a listing is computed"). A row's
+owner is its submitter when a member (public otherwise), and its claim scope says whether
+the owner's `all_claimed` clauses reach it (`accord.access._ownership`):
 
 - **certain**: rows visible whatever the row: public data (no owner), the principal's own
   (the base rule `base/owner-reads-own-data`), and the rows within their owner's claims of
   grantors with a clause to the principal that names no asset list, no embargo and whose
-  applicable clauses coarsen nothing (so no item can be dropped on the way out). Counted
-  and paged in SQL;
+  applicable clauses coarsen nothing (so no item can be dropped on the way out);
 - **decided**: rows within claims of grantors whose clauses may apply to some rows only
   (asset lists, embargo) or coarsen positions (SGP4 may fail, and then nothing goes out),
-  and rows beyond claims of grantors with a clause listing NORAD ids. Loaded and decided
-  item by item, in one Cedar batch per scope;
+  and rows beyond claims of grantors with a clause listing NORAD ids. Every such row of
+  the matching objects (whole histories) is loaded and decided, one Cedar batch per scope;
 - everything else: **invisible**, filtered out in SQL without a decision.
 
-Every owned item that goes out is still decided by the authorisation point: the page's
-certain rows go through the same Cedar batch as before, and a denial there (the SQL and
-the policy disagreeing) raises rather than releases. Only counting and cutting the page
-rely on the grouping, which `tests/access/test_visible_listing.py` checks against an
-independent load-and-decide reference (`tests/access/_reference.py`) on random coalitions.
+SQL then takes, per object, the newest row among the certain ones and the decided rows
+the authorisation point released (by row id), and counts, pages and filters those. Every
+owned item that goes out is still decided: the page's certain rows go through the same
+Cedar batch as before, and a denial there (the SQL and the policy disagreeing) raises
+rather than releases. `tests/access/test_visible_listing.py` checks the result against an
+independent reference that decides every stored element set (`tests/access/_reference.py`)
+on random coalitions.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,6 +48,7 @@ from accord.access._principal import Principal
 from accord.agreements import AccessAction, DataClass, DataSharingClause
 from accord.store import (
     CatalogListing,
+    ColumnCondition,
     OwnedElementSet,
     OwnerFilter,
     Partner,
@@ -97,6 +100,16 @@ class ListingPlan:
         """The SQL filter of the rows decided one by one."""
         return OwnerFilter(False, within_claims=self.decided, beyond_claims=self.decided_beyond)
 
+    def visible_rows(self, released: Iterable[int]) -> OwnerFilter:
+        """The SQL filter of every visible row: the certain ones and the decided rows
+        `released` (element set row ids the authorisation point released)."""
+        return OwnerFilter(
+            True,
+            self.certain,
+            within_claims=self.certain_within,
+            element_set_ids=frozenset(released),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class VisibleCatalogSummary:
@@ -104,7 +117,7 @@ class VisibleCatalogSummary:
 
     objects: int
     synthetic_objects: int
-    #: Newest current epoch among them (UTC), None when the principal sees nothing.
+    #: Newest epoch of the element sets listed (UTC), None when the principal sees nothing.
     newest_epoch: datetime | None
 
 
@@ -163,34 +176,6 @@ def listing_plan(
     )
 
 
-def _merge_page(
-    window: Sequence[int],
-    window_start: int,
-    requested: int,
-    decided: Sequence[int],
-    offset: int,
-    limit: int,
-) -> list[int]:
-    """The NORAD ids at merged positions [offset, offset + limit) of two sorted id lists.
-
-    `window` is the SQL-listed ids from position `window_start`, asked with limit
-    `requested`; `decided` every decided-visible id (disjoint from the SQL list). The caller
-    chose `window_start = max(0, offset - len(decided))` and `requested = len(decided) +
-    limit`, so the page lies inside the window and the decided ids around it.
-    """
-    exhausted = len(window) < requested
-    if window_start and not window:
-        raise ValueError(f"no listed ids from position {window_start}: the page is past the end")
-    if window_start == 0:
-        first, base = 0, 0
-    else:
-        first = bisect_left(decided, window[0])
-        base = window_start + first  # merged position of window[0]
-    stop = len(decided) if exhausted or not window else bisect_left(decided, window[-1])
-    merged = sorted([*window, *decided[first:stop]])
-    return merged[offset - base : offset - base + limit]
-
-
 def _ownership(plan: ListingPlan, rows: Sequence[OwnedElementSet]) -> Ownership:
     """The ownership of rows the listing read, as the per-row release path takes it."""
     return Ownership(
@@ -209,13 +194,20 @@ def _decided_items(
     *,
     norad_ids: Sequence[int] | None = None,
     search: str | None = None,
-) -> list[CatalogItem]:
-    """The decided grantors' matching rows that the authorisation point releases."""
+    conditions: Sequence[ColumnCondition] = (),
+) -> dict[int, CatalogItem]:
+    """The decided grantors' element sets of the matching objects (whole histories) that
+    the authorisation point releases, by element set row id.
+
+    `norad_ids`, `search` and `conditions` must be conditions on the object (the same for
+    all its rows): which of its rows is listed is decided after this.
+    """
     if plan.decided_rows.empty:
-        return []
-    listing = CatalogListing(session)
-    rows = listing.current(plan.decided_rows, norad_ids=norad_ids, search=search)
-    return _release(
+        return {}
+    rows = CatalogListing(session).history(
+        plan.decided_rows, norad_ids=norad_ids, search=search, conditions=conditions
+    )
+    released = _release(
         session,
         principal,
         [row.stored for row in rows],
@@ -224,6 +216,38 @@ def _decided_items(
         cache,
         known=_ownership(plan, rows),
     )
+    return {item.element_set_id: item for item in released if item.element_set_id is not None}
+
+
+def _release_listed(
+    session: Session,
+    principal: Principal,
+    plan: ListingPlan,
+    rows: Sequence[OwnedElementSet],
+    decided: dict[int, CatalogItem],
+    at: datetime,
+    cache: PolicyCache | None,
+) -> list[CatalogItem]:
+    """Release the rows SQL listed, in their order: decided ones as already released,
+    certain ones through the authorisation point, which must grant every one."""
+    certain = [row for row in rows if row.stored.element_set_id not in decided]
+    released = _release(
+        session,
+        principal,
+        [row.stored for row in certain],
+        AccessAction.LIST,
+        at,
+        cache,
+        known=_ownership(plan, certain),
+    )
+    if len(released) != len(certain):
+        raise ListingError(
+            f"{len(certain) - len(released)} of {len(certain)} element sets listed as "
+            f"visible to {principal.partner!r} were denied; nothing released (report this bug)"
+        )
+    by_id: dict[int | None, CatalogItem] = {item.element_set_id: item for item in released}
+    by_id.update(decided.items())
+    return [by_id[row.stored.element_set_id] for row in rows]
 
 
 def visible_catalog(
@@ -238,15 +262,16 @@ def visible_catalog(
     record_release: bool = True,
     cache: PolicyCache | None = None,
 ) -> VisibleCatalogPage:
-    """The current element sets `principal` may see, by NORAD id, one page of them.
+    """Per object the newest element set `principal` may see, by NORAD id, one page.
 
-    `total` counts only visible objects. `norad_ids` narrows to those objects; `search` to
-    objects whose NORAD id equals it or whose name or COSPAR id contains it (as
-    `CatalogRepository.search`). Release conditions are applied to every item; the items
-    released under an agreement clause are logged (`data.released`, one entry per response)
-    in the caller's transaction, which on SQLite must hold the write lock
-    (`transaction(engine, write_lock=True)`); pass `record_release=False` only for output
-    that leaves nobody's hands (tests, counts).
+    An object is listed when at least one of its element sets is visible (public, the
+    principal's own, or granted and past its embargo), with the newest such set, degraded
+    as its clause says. `total` counts only visible objects. `norad_ids` narrows to those
+    objects; `search` to objects whose NORAD id equals it or whose name or COSPAR id
+    contains it (as `CatalogRepository.search`). Items released under an agreement clause
+    are logged (`data.released`, one entry per response) in the caller's transaction,
+    which on SQLite must hold the write lock (`transaction(engine, write_lock=True)`);
+    pass `record_release=False` only for output that leaves nobody's hands (tests, counts).
     """
     if limit < 1 or limit > MAX_PAGE_SIZE or offset < 0:
         raise ValueError(
@@ -260,40 +285,17 @@ def visible_catalog(
         return VisibleCatalogPage([], 0, offset, limit)
     plan = listing_plan(session, principal, action=action, at=now, cache=cache)
     listing = CatalogListing(session)
-    where = {"norad_ids": norad_ids, "search": search}
-    decided_items = _decided_items(
+    decided = _decided_items(
         session, principal, plan, now, cache, norad_ids=norad_ids, search=search
     )
-    certain = plan.certain_rows
-    decided_ids = [item.norad_id for item in decided_items]
-    # The page lies in the SQL list from `start` on, at most len(decided_ids) further.
-    start = max(0, offset - len(decided_ids))
-    requested = len(decided_ids) + limit
-    window, listed = listing.norad_ids(certain, offset=start, limit=requested, **where)  # type: ignore[arg-type]
-    total = listed + len(decided_items)
+    visible = plan.visible_rows(decided)
+    wanted, total = listing.norad_ids(
+        visible, norad_ids=norad_ids, search=search, offset=offset, limit=limit
+    )
     page: list[CatalogItem] = []
-    if offset < total:
-        wanted = _merge_page(window, start, requested, decided_ids, offset, limit)
-        by_id = {item.norad_id: item for item in decided_items}
-        from_sql = [n for n in wanted if n not in by_id]
-        if from_sql:
-            rows = listing.current(certain, norad_ids=from_sql)
-            released = _release(
-                session,
-                principal,
-                [row.stored for row in rows],
-                action,
-                now,
-                cache,
-                known=_ownership(plan, rows),
-            )
-            if len(released) != len(rows):
-                raise ListingError(
-                    f"{len(rows) - len(released)} of {len(rows)} rows listed as visible to "
-                    f"{principal.partner!r} were denied; nothing released (report this bug)"
-                )
-            by_id.update((item.norad_id, item) for item in released)
-        page = [by_id[n] for n in wanted]
+    if wanted:
+        rows = listing.newest(visible, norad_ids=wanted)
+        page = _release_listed(session, principal, plan, rows, decided, now, cache)
     if record_release:
         _record_release(session, principal, page, now)
     return VisibleCatalogPage(page, total, offset, limit)
@@ -308,24 +310,19 @@ def visible_catalog_summary(
 ) -> VisibleCatalogSummary:
     """How many objects `principal` may see, how many are SYNTHETIC, and the newest epoch.
 
-    The same figures as aggregating `visible_element_sets` (what `visible_catalog` counts
-    as `total`), without releasing 30,000 items: certain rows are aggregated in SQL, and
-    only decided grantors' rows are decided (they may be embargoed, or dropped when SGP4
-    fails on a coarsened one). Counts release nothing, so nothing is logged.
+    Over the same element sets as `visible_catalog` lists (per object the newest visible
+    one), without releasing 30,000 items: only decided grantors' rows are decided, and
+    SQL aggregates. Counts release nothing, so nothing is logged.
     """
     now = at or datetime.now(UTC)
     action = AccessAction.LIST
     if not principal.may_ask(action):
         return VisibleCatalogSummary(0, 0, None)
     plan = listing_plan(session, principal, action=action, at=now, cache=cache)
-    listing = CatalogListing(session)
-    certain = listing.summary(plan.certain_rows)
     decided = _decided_items(session, principal, plan, now, cache)
-    epochs = [item.epoch for item in decided]
-    if certain.newest_epoch is not None:
-        epochs.append(certain.newest_epoch)
+    summary = CatalogListing(session).summary(plan.visible_rows(decided))
     return VisibleCatalogSummary(
-        objects=certain.objects + len(decided),
-        synthetic_objects=certain.synthetic_objects + sum(item.is_synthetic for item in decided),
-        newest_epoch=max(epochs, default=None),
+        objects=summary.objects,
+        synthetic_objects=summary.synthetic_objects,
+        newest_epoch=summary.newest_epoch,
     )

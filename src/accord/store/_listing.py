@@ -1,14 +1,16 @@
-"""Current element sets filtered by owner in SQL: the store side of visibility-filtered lists.
+"""Visible element sets filtered by owner in SQL: the store side of visibility-filtered lists.
 
-Ownership (docs/access.md, "Ownership") as one SQL expression per current element set: the
+Ownership (docs/access.md, "Ownership") as one SQL expression per element set: the
 submitting partner when it is a member; NULL (public) when a data provider or the system
 partner submitted it. Claims never change the owner. They only say which objects the
 owner operates, which is what a clause's `all_claimed` scope covers: a row is *within* its
 owner's claims when nobody actively claims the object or its owner is among the claimants,
 and *beyond* them when only other partners claim it. `accord.access` says which owners
-(and which scope of each) a principal may see, from the compiled policy; this module
-counts, pages (by NORAD id) and loads only those rows, so a page of a 30,000-object catalog
-never loads the other 29,900.
+(and which scope of each, and which rows it decided one by one) a principal may see, from
+the compiled policy; this module picks each object's **newest admitted element set** (a
+window over the object's rows, newest first: epoch, batch, row, as the catalog's current
+set is chosen), and counts, pages (by NORAD id) and loads only those, so a page of a
+30,000-object catalog never loads the other 29,900.
 """
 
 from __future__ import annotations
@@ -61,23 +63,31 @@ class OwnerFilter:
     `public`: rows with no owner; `partner_ids`: every row of these owners;
     `within_claims`: these owners' rows about objects nobody else claims alone (unclaimed,
     or claimed by the owner too); `beyond_claims`: these owners' rows about objects that
-    only other partners claim.
+    only other partners claim; `element_set_ids`: these rows.
     """
 
     public: bool
     partner_ids: frozenset[int] = frozenset()
     within_claims: frozenset[int] = frozenset()
     beyond_claims: frozenset[int] = frozenset()
+    #: These element set rows (by row id) whoever owns them: rows decided one by one.
+    element_set_ids: frozenset[int] = frozenset()
 
     @property
     def empty(self) -> bool:
         """True when no row can match."""
-        return not (self.public or self.partner_ids or self.within_claims or self.beyond_claims)
+        return not (
+            self.public
+            or self.partner_ids
+            or self.within_claims
+            or self.beyond_claims
+            or self.element_set_ids
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class OwnedElementSet:
-    """A current element set, its owning partner's row id (None: public) and claim scope.
+    """An element set, its owning partner's row id (None: public) and claim scope.
 
     `beyond_claims` is True when other partners actively claim the object and its owner
     does not (a clause's `all_claimed` scope does not reach it).
@@ -90,7 +100,8 @@ class OwnedElementSet:
 
 @dataclass(frozen=True, slots=True)
 class ListingSummary:
-    """Aggregates over matching current element sets: objects, synthetic ones, newest epoch."""
+    """Aggregates over the matching objects' newest admitted element sets: how many
+    objects, how many of them synthetic, the newest epoch."""
 
     objects: int
     synthetic_objects: int
@@ -249,38 +260,142 @@ def _order_sql(order: Sequence[ListingOrder], history: bool) -> list[sa.ColumnEl
     return keys
 
 
-def _owner_column() -> sa.ColumnElement[Any]:
-    """The owning partner's id of the current element set (NULL: public), as SQL: the
+@dataclass(frozen=True, slots=True)
+class _Joined:
+    """One element set table joined with its batch and submitting partner (or aliases of
+    them, for a correlated subquery over the same tables)."""
+
+    element_sets: sa.FromClause
+    batches: sa.FromClause
+    partners: sa.FromClause
+
+
+_MAIN = _Joined(_ELEMENT_SETS, _BATCHES, _PARTNERS)
+
+
+def _owner_column(joined: _Joined = _MAIN) -> sa.ColumnElement[Any]:
+    """The owning partner's id of the joined element set (NULL: public), as SQL: the
     submitter when it is a member. Claims play no part."""
-    return sa.case((_PARTNERS.c.kind.in_(_PUBLIC_KINDS), sa.null()), else_=_BATCHES.c.partner_id)
+    return sa.case(
+        (joined.partners.c.kind.in_(_PUBLIC_KINDS), sa.null()),
+        else_=joined.batches.c.partner_id,
+    )
 
 
-def _beyond_claims_column(
-    norad_column: sa.ColumnElement[int] | None = None,
-) -> sa.ColumnElement[bool]:
+def _beyond_claims_column(joined: _Joined = _MAIN) -> sa.ColumnElement[bool]:
     """True when other partners actively claim the row's object and its submitter does not.
 
     Two correlated EXISTS on (norad_id, status), which the claims index serves; evaluated
     only for the owners whose scope matters to the filter.
     """
-    norad = _OBJECTS.c.norad_id if norad_column is None else norad_column
+    norad = joined.element_sets.c.norad_id
+    submitter = joined.batches.c.partner_id
     others = _CLAIMS.alias("other_claims")
     own = _CLAIMS.alias("own_claims")
     claimed_by_others = sa.exists().where(
         others.c.norad_id == norad,
         others.c.status.in_(_ACTIVE),
-        others.c.partner_id != _BATCHES.c.partner_id,
+        others.c.partner_id != submitter,
     )
     claimed_by_owner = sa.exists().where(
         own.c.norad_id == norad,
         own.c.status.in_(_ACTIVE),
-        own.c.partner_id == _BATCHES.c.partner_id,
+        own.c.partner_id == submitter,
     )
     return sa.and_(claimed_by_others, sa.not_(claimed_by_owner))
 
 
+def _ids_in(column: sa.ColumnElement[int], ids: Iterable[int]) -> sa.ColumnElement[bool]:
+    """`column IN (ids)` with the integers written into the SQL: a listing may name
+    thousands of decided rows, past the drivers' bound-parameter limits."""
+    values = sorted(set(ids))
+    return column.in_(sa.bindparam(None, values, expanding=True, literal_execute=True))
+
+
+def _admitted(owners: OwnerFilter, joined: _Joined = _MAIN) -> sa.ColumnElement[bool]:
+    """SQL: the joined element set is one `owners` admits (claim scope: its own object's)."""
+    owner = _owner_column(joined)
+    allowed: list[sa.ColumnElement[bool]] = []
+    if owners.public:
+        allowed.append(owner.is_(None))
+    if owners.partner_ids:
+        allowed.append(owner.in_(sorted(owners.partner_ids)))
+    if owners.within_claims:
+        allowed.append(
+            sa.and_(
+                owner.in_(sorted(owners.within_claims)),
+                sa.not_(_beyond_claims_column(joined)),
+            )
+        )
+    if owners.beyond_claims:
+        allowed.append(
+            sa.and_(owner.in_(sorted(owners.beyond_claims)), _beyond_claims_column(joined))
+        )
+    if owners.element_set_ids:
+        allowed.append(_ids_in(joined.element_sets.c.id, owners.element_set_ids))
+    return sa.or_(*allowed) if allowed else sa.false()
+
+
+def _norad_ids_sql(
+    column: sa.ColumnElement[int], norad_ids: Iterable[int]
+) -> sa.ColumnElement[bool]:
+    ids = sorted(set(norad_ids))
+    if len(ids) > _LOOKUP_CHUNK:
+        raise ValueError(
+            f"{len(ids)} NORAD ids in one lookup; ask for at most {_LOOKUP_CHUNK} "
+            "at a time, or for the whole catalog with norad_ids=None"
+        )
+    return column.in_(ids)
+
+
+def _newest_admitted(owners: OwnerFilter, norad_ids: Iterable[int] | None) -> sa.Subquery:
+    """Per object, the id of the newest element set that `owners` admits (None: none is).
+
+    The newest by epoch, batch, row, all descending: how the catalog's current set is
+    chosen (`CatalogRepository._refresh_current`). So when the current set is admitted it
+    is the answer, and only the objects whose current set is not admitted (a few, for
+    most principals) look further, newest first along the (norad_id, epoch, batch_id)
+    index; no scan of whole histories.
+    """
+    current = _Joined(
+        _ELEMENT_SETS.alias("current_set"),
+        _BATCHES.alias("current_batch"),
+        _PARTNERS.alias("current_partner"),
+    )
+    older = _Joined(
+        _ELEMENT_SETS.alias("older_set"),
+        _BATCHES.alias("older_batch"),
+        _PARTNERS.alias("older_partner"),
+    )
+    oes = older.element_sets
+    newest_older = (
+        sa.select(oes.c.id)
+        .select_from(oes)
+        .join(older.batches, older.batches.c.id == oes.c.batch_id)
+        .join(older.partners, older.partners.c.id == older.batches.c.partner_id)
+        .where(oes.c.norad_id == _OBJECTS.c.norad_id, _admitted(owners, older))
+        .order_by(oes.c.epoch.desc(), oes.c.batch_id.desc(), oes.c.id.desc())
+        .limit(1)
+        .correlate(_OBJECTS)
+        .scalar_subquery()
+    )
+    ces = current.element_sets
+    chosen = sa.case((_admitted(owners, current), ces.c.id), else_=newest_older)
+    query = (
+        sa.select(_OBJECTS.c.norad_id, chosen.label("id"))
+        .select_from(_OBJECTS)
+        .join(ces, ces.c.id == _OBJECTS.c.current_element_set_id)
+        .join(current.batches, current.batches.c.id == ces.c.batch_id)
+        .join(current.partners, current.partners.c.id == current.batches.c.partner_id)
+    )
+    if norad_ids is not None:
+        query = query.where(_norad_ids_sql(_OBJECTS.c.norad_id, norad_ids))
+    return query.subquery("admitted")
+
+
 class CatalogListing:
-    """Counts, NORAD-id pages and rows of current element sets, filtered by owner in SQL."""
+    """Counts, NORAD-id pages and rows of each object's newest admitted element set (or of
+    every admitted one), filtered by owner in SQL."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -295,58 +410,62 @@ class CatalogListing:
         with_owner: bool = False,
         conditions: Sequence[ColumnCondition] = (),
         history: bool = False,
+        among: Iterable[int] | None = None,
+        excluding: Iterable[int] = (),
+        objects_only: bool = False,
     ) -> sa.Select[Any]:
-        """Rows of current element sets, or of every stored one with `history`, that
-        `owners` admits and that meet `norad_ids`, `search` and `conditions`."""
-        owner = _owner_column()
-        # Histories have no current-set join: claim scope is the row's own object's.
-        norad = _ELEMENT_SETS.c.norad_id if history else None
+        """Per object the newest element set that `owners` admits, or with `history` every
+        admitted one, meeting `norad_ids`, `search` and `conditions`.
+
+        Without `history`, `conditions` apply to the newest admitted row (what would be
+        released), not to the rows it was chosen among. `among` keeps only the rows with
+        these ids, `excluding` drops those (after the newest is chosen). `objects_only`:
+        the columns and filters name no element set, batch or partner column (counts and
+        NORAD ids), so the chosen rows are not joined.
+        """
         selected = list(columns)
         if with_owner:
             selected += [
-                owner.label("owner_partner_id"),
-                _beyond_claims_column(norad).label("beyond_claims"),
+                _owner_column().label("owner_partner_id"),
+                _beyond_claims_column().label("beyond_claims"),
             ]
         if history:
-            query = sa.select(*selected).select_from(_ELEMENT_SETS)
-        else:
             query = (
                 sa.select(*selected)
-                .select_from(_OBJECTS)
-                .join(_ELEMENT_SETS, _ELEMENT_SETS.c.id == _OBJECTS.c.current_element_set_id)
+                .select_from(_ELEMENT_SETS)
+                .join(_OBJECTS, _OBJECTS.c.norad_id == _ELEMENT_SETS.c.norad_id)
+                .join(_BATCHES, _BATCHES.c.id == _ELEMENT_SETS.c.batch_id)
+                .join(_PARTNERS, _PARTNERS.c.id == _BATCHES.c.partner_id)
+                .where(_admitted(owners))
             )
-        query = query.join(_BATCHES, _BATCHES.c.id == _ELEMENT_SETS.c.batch_id).join(
-            _PARTNERS, _PARTNERS.c.id == _BATCHES.c.partner_id
-        )
-        allowed: list[sa.ColumnElement[bool]] = []
-        if owners.public:
-            allowed.append(owner.is_(None))
-        if owners.partner_ids:
-            allowed.append(owner.in_(sorted(owners.partner_ids)))
-        if owners.within_claims:
-            allowed.append(
-                sa.and_(
-                    owner.in_(sorted(owners.within_claims)),
-                    sa.not_(_beyond_claims_column(norad)),
-                )
+        elif objects_only:
+            newest = _newest_admitted(owners, norad_ids)
+            query = (
+                sa.select(*selected)
+                .select_from(newest)
+                .join(_OBJECTS, _OBJECTS.c.norad_id == newest.c.norad_id)
+                .where(newest.c.id.is_not(None))
             )
-        if owners.beyond_claims:
-            allowed.append(
-                sa.and_(owner.in_(sorted(owners.beyond_claims)), _beyond_claims_column(norad))
+        else:
+            newest = _newest_admitted(owners, norad_ids)
+            query = (
+                sa.select(*selected)
+                .select_from(newest)
+                .join(_ELEMENT_SETS, _ELEMENT_SETS.c.id == newest.c.id)
+                .join(_OBJECTS, _OBJECTS.c.norad_id == newest.c.norad_id)
+                .join(_BATCHES, _BATCHES.c.id == _ELEMENT_SETS.c.batch_id)
+                .join(_PARTNERS, _PARTNERS.c.id == _BATCHES.c.partner_id)
             )
-        query = query.where(sa.or_(*allowed) if allowed else sa.false())
         for condition in conditions:
             query = query.where(_condition_sql(condition))
         if norad_ids is not None:
-            ids = sorted(set(norad_ids))
-            if len(ids) > _LOOKUP_CHUNK:
-                raise ValueError(
-                    f"{len(ids)} NORAD ids in one lookup; ask for at most {_LOOKUP_CHUNK} "
-                    "at a time, or for the whole catalog with norad_ids=None"
-                )
-            query = query.where(_OBJECTS.c.norad_id.in_(ids))
+            query = query.where(_norad_ids_sql(_OBJECTS.c.norad_id, norad_ids))
         if search is not None:
             query = query.where(search_matches(search))
+        if among is not None:
+            query = query.where(_ids_in(_ELEMENT_SETS.c.id, among))
+        if excluding:
+            query = query.where(sa.not_(_ids_in(_ELEMENT_SETS.c.id, excluding)))
         return query
 
     def count(
@@ -356,10 +475,10 @@ class CatalogListing:
         norad_ids: Iterable[int] | None = None,
         search: str | None = None,
     ) -> int:
-        """How many objects' current element sets belong to `owners` (and match)."""
+        """How many objects have an element set that `owners` admits (and match)."""
         if owners.empty:
             return 0
-        query = self._base([sa.func.count()], owners, norad_ids, search)
+        query = self._base([sa.func.count()], owners, norad_ids, search, objects_only=True)
         return int(self.session.execute(query).scalar_one())
 
     def summary(
@@ -401,7 +520,7 @@ class CatalogListing:
             return [], 0
         columns = [_OBJECTS.c.norad_id, sa.func.count().over().label("total")]
         query = (
-            self._base(columns, owners, norad_ids, search)
+            self._base(columns, owners, norad_ids, search, objects_only=True)
             .order_by(_OBJECTS.c.norad_id)
             .offset(offset)
             .limit(limit)
@@ -411,7 +530,38 @@ class CatalogListing:
             return [], self.count(owners, norad_ids=norad_ids, search=search)
         return [row[0] for row in rows], int(rows[0][1])
 
-    def current(
+    def newest(
+        self,
+        owners: OwnerFilter,
+        *,
+        norad_ids: Iterable[int] | None = None,
+        search: str | None = None,
+        conditions: Sequence[ColumnCondition] = (),
+        order: Sequence[ListingOrder] = (),
+        limit: int | None = None,
+        among: Iterable[int] | None = None,
+        excluding: Iterable[int] = (),
+    ) -> list[OwnedElementSet]:
+        """Each matching object's newest element set that `owners` admits, with provenance,
+        owner and claim scope, by NORAD id.
+
+        `conditions` narrow in SQL (ANDed) and apply to that newest row; `order` sorts
+        before the NORAD id, and `limit` keeps the first rows of that order. `among`: only
+        those of these element set row ids; `excluding`: none of these.
+        """
+        return self._owned_rows(
+            owners,
+            norad_ids,
+            search,
+            conditions,
+            order,
+            limit,
+            history=False,
+            among=among,
+            excluding=excluding,
+        )
+
+    def history(
         self,
         owners: OwnerFilter,
         *,
@@ -421,28 +571,13 @@ class CatalogListing:
         order: Sequence[ListingOrder] = (),
         limit: int | None = None,
     ) -> list[OwnedElementSet]:
-        """The matching current element sets with provenance and owner, by NORAD id.
-
-        `conditions` narrow in SQL (ANDed); `order` sorts before the NORAD id, and `limit`
-        keeps the first rows of that order.
-        """
-        return self._owned_rows(owners, norad_ids, search, conditions, order, limit, history=False)
-
-    def history(
-        self,
-        owners: OwnerFilter,
-        *,
-        conditions: Sequence[ColumnCondition] = (),
-        order: Sequence[ListingOrder] = (),
-        limit: int | None = None,
-    ) -> list[OwnedElementSet]:
-        """Every stored element set (not only current ones) that `owners` admits and that
-        meets `conditions`, with provenance, owner and claim scope.
+        """Every stored element set that `owners` admits and that meets `norad_ids`,
+        `search` (the object's) and `conditions`, with provenance, owner and claim scope.
 
         Ordered by `order`, then by NORAD id and newest first per object (epoch, batch,
         row: `CatalogRepository.history`'s order); `limit` keeps the first rows.
         """
-        return self._owned_rows(owners, None, None, conditions, order, limit, history=True)
+        return self._owned_rows(owners, norad_ids, search, conditions, order, limit, history=True)
 
     def count_matching(
         self,
@@ -451,8 +586,8 @@ class CatalogListing:
         conditions: Sequence[ColumnCondition] = (),
         history: bool = False,
     ) -> int:
-        """How many current element sets (every stored one with `history`) `owners` admits
-        and meet `conditions`."""
+        """How many objects' newest admitted element sets (every admitted one with
+        `history`) meet `conditions`."""
         if owners.empty:
             return 0
         query = self._base(
@@ -470,6 +605,8 @@ class CatalogListing:
         limit: int | None,
         *,
         history: bool,
+        among: Iterable[int] | None = None,
+        excluding: Iterable[int] = (),
     ) -> list[OwnedElementSet]:
         if owners.empty or limit == 0:
             return []
@@ -491,6 +628,8 @@ class CatalogListing:
                 with_owner=True,
                 conditions=conditions,
                 history=history,
+                among=among,
+                excluding=excluding,
             )
             .order_by(*_order_sql(order, history))
             .limit(limit)
