@@ -10,7 +10,7 @@ embargo, coarsened to 10 km.
 Timed for a grantee with a plain grant (jaxa) and one with an embargoed, coarsened grant
 (esa), `now` = 2024-11-03: the typical client queries below, each through `query_rows` +
 `run_query` + `format_result` (the route's work, without HTTP), and through the previous
-path in the same run (baseline: every visible current element set, or the listed objects'
+path in the same run (baseline: every object's newest visible element set, or the listed objects'
 histories, loaded and decided, then filtered in Python; only NORAD `=`/list went to SQL).
 Every answer of the new path is checked byte-equal to the baseline's. Wall time is the
 median of `REPEATS` runs; CPU time (thread time) is reported too, as the machine is shared.
