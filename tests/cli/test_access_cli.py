@@ -7,11 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from accord.catalog import import_element_sets
-from accord.cli import app
 from accord.store import ApiKeyRepository, create_engine, transaction
+from tests.cli._store_cli import store_cli
 from tests.store._factory import element_set
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "agreements"
@@ -19,21 +19,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "agreement
 
 @pytest.fixture
 def accord(tmp_path: Path, database_url: str) -> Callable[..., Result]:
-    """The CLI on a fresh store of each backend, no demo seeding, no network."""
-    env = {
-        "ACCORD_VAR_DIR": str(tmp_path / "var"),
-        "ACCORD_DATABASE_URL": database_url,
-        "ACCORD_SEED_DEMO": "false",
-        "COLUMNS": "200",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str, expect: int = 0) -> Result:
-        result = runner.invoke(app, list(args), env=env, terminal_width=200)
-        assert result.exit_code == expect, result.output
-        return result
-
-    return invoke
+    return store_cli(tmp_path, database_url)
 
 
 def test_agreement_lifecycle(accord: Callable[..., Result], tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from accord.audit import AuditAction, AuditLog, parse_entry
+from accord.audit import AuditAction
 from accord.catalog import import_element_sets
-from accord.cli import app
 from accord.store import ApiKeyRepository, create_engine, transaction
+from tests.cli._store_cli import logged_actions, store_cli
 from tests.store._factory import element_set
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "agreements"
@@ -23,30 +23,7 @@ TOKEN = re.compile(r"acc_([0-9a-f]{12})_\S{43}")
 
 @pytest.fixture
 def accord(tmp_path: Path, database_url: str) -> Callable[..., Result]:
-    """The CLI on a fresh store of each backend, no demo seeding, no network."""
-    env = {
-        "ACCORD_VAR_DIR": str(tmp_path / "var"),
-        "ACCORD_DATABASE_URL": database_url,
-        "ACCORD_SEED_DEMO": "false",
-        "COLUMNS": "200",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str, expect: int = 0) -> Result:
-        result = runner.invoke(app, list(args), env=env, terminal_width=200)
-        assert result.exit_code == expect, result.output
-        return result
-
-    return invoke
-
-
-def _actions(database_url: str) -> list[AuditAction]:
-    engine = create_engine(database_url)
-    try:
-        with transaction(engine) as session:
-            return [parse_entry(e.entry).action for e in AuditLog(session).entries(0, 1000)]
-    finally:
-        engine.dispose()
+    return store_cli(tmp_path, database_url)
 
 
 def test_partner_show_and_contacts(
@@ -95,8 +72,8 @@ def test_partner_show_and_contacts(
     assert f"Removed contact {contact_id.group(1)} of esa; 0 queued notice(s)" in removed
     assert "contacts: none" in accord("partner", "contact", "list", "esa").output
     assert "no partner" in accord("partner", "show", "nasa", expect=1).output
-    assert _actions(database_url).count(AuditAction.CONTACT_ADDED) == 1
-    assert _actions(database_url).count(AuditAction.CONTACT_REMOVED) == 1
+    assert logged_actions(database_url).count(AuditAction.CONTACT_ADDED) == 1
+    assert logged_actions(database_url).count(AuditAction.CONTACT_REMOVED) == 1
 
 
 def test_agreement_amend_and_resume_and_key_rotate(
@@ -149,6 +126,6 @@ def test_agreement_amend_and_resume_and_key_rotate(
     assert "no API key with prefix" in accord("key", "rotate", "0" * 12, expect=1).output
     accord("key", "revoke", new.group(1))
     assert "revoked or expired" in accord("key", "rotate", new.group(1), expect=1).output
-    actions = _actions(database_url)
+    actions = logged_actions(database_url)
     assert actions.count(AuditAction.AGREEMENT_RESUMED) == 1
     assert actions.count(AuditAction.AGREEMENT_VERSION_PROPOSED) == 2

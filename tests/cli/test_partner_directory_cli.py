@@ -7,41 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from accord.audit import AuditAction, AuditLog, parse_entry
+from accord.audit import AuditAction
 from accord.catalog import import_element_sets
-from accord.cli import app
 from accord.store import AssetRepository, create_engine, transaction
+from tests.cli._store_cli import logged_actions, store_cli
 from tests.store._factory import element_set
 
 
 @pytest.fixture
 def accord(tmp_path: Path, database_url: str) -> Callable[..., Result]:
-    """The CLI on a fresh store of each backend, no demo seeding, no network."""
-    env = {
-        "ACCORD_VAR_DIR": str(tmp_path / "var"),
-        "ACCORD_DATABASE_URL": database_url,
-        "ACCORD_SEED_DEMO": "false",
-        "COLUMNS": "200",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str, expect: int = 0) -> Result:
-        result = runner.invoke(app, list(args), env=env, terminal_width=200)
-        assert result.exit_code == expect, result.output
-        return result
-
-    return invoke
-
-
-def _actions(database_url: str) -> list[AuditAction]:
-    engine = create_engine(database_url)
-    try:
-        with transaction(engine) as session:
-            return [parse_entry(e.entry).action for e in AuditLog(session).entries(0, 1000)]
-    finally:
-        engine.dispose()
+    return store_cli(tmp_path, database_url)
 
 
 def test_partner_update_changes_name_and_country_and_refuses_bad_codes(
@@ -57,7 +34,7 @@ def test_partner_update_changes_name_and_country_and_refuses_bad_codes(
     assert "kind cannot change from 'space_agency' to 'data_provider'" in fixed
     assert "Updated esa: country_code." in accord("partner", "update", "esa", "--no-country").output
     assert "nothing changed" in accord("partner", "update", "esa", "--no-country").output
-    assert _actions(database_url).count(AuditAction.PARTNER_UPDATED) == 2
+    assert logged_actions(database_url).count(AuditAction.PARTNER_UPDATED) == 2
 
 
 def test_claims_list_and_unclaim(accord: Callable[..., Result], database_url: str) -> None:
@@ -79,7 +56,7 @@ def test_claims_list_and_unclaim(accord: Callable[..., Result], database_url: st
     assert len(rows) == 1 and "claimed" in rows[0] and "contested" not in rows[0]
     again = accord("partner", "unclaim", "esa", "25544", expect=1).output
     assert "holds no active claim on NORAD id 25544" in again
-    assert _actions(database_url)[-1] is AuditAction.ASSET_WITHDRAWN
+    assert logged_actions(database_url)[-1] is AuditAction.ASSET_WITHDRAWN
 
 
 def test_station_add_list_update_retire(accord: Callable[..., Result], database_url: str) -> None:
@@ -115,7 +92,7 @@ def test_station_add_list_update_retire(accord: Callable[..., Result], database_
         row = AssetRepository(session).station("esa:kiruna")
         assert row is not None and row.retired_at is not None and row.min_elevation_deg == 10.0
     engine.dispose()
-    assert _actions(database_url)[-3:] == [
+    assert logged_actions(database_url)[-3:] == [
         AuditAction.ASSET_REGISTERED,
         AuditAction.STATION_UPDATED,
         AuditAction.STATION_RETIRED,

@@ -11,30 +11,16 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from accord.audit import AuditAction, submission_statement
-from accord.cli import app
 from tests.catalog.test_ingest_audit import HEADER, ROW
+from tests.cli._store_cli import store_cli
 
 
 @pytest.fixture
 def accord(tmp_path: Path, database_url: str) -> Callable[..., Result]:
-    """The CLI on a fresh store of each backend, no demo seeding, no network."""
-    env = {
-        "ACCORD_VAR_DIR": str(tmp_path / "var"),
-        "ACCORD_DATABASE_URL": database_url,
-        "ACCORD_SEED_DEMO": "false",
-        "COLUMNS": "200",
-    }
-    runner = CliRunner()
-
-    def invoke(*args: str, expect: int = 0) -> Result:
-        result = runner.invoke(app, list(args), env=env, terminal_width=200)
-        assert result.exit_code == expect, result.output
-        return result
-
-    return invoke
+    return store_cli(tmp_path, database_url)
 
 
 def test_register_sign_import_revoke_and_refuse(
