@@ -9,6 +9,9 @@ Measured, in one run:
 - `AuditLog.append` of 100 batches of 1,000 entries, each batch its own write transaction
   (`transaction(engine, write_lock=True)`): encoding, hashing, subtree rows and inserts;
 - the same with one entry per transaction (the worst case: a commit per action);
+- the same batches with confidential details sealed (as `cdm.issued` and `data.released`
+  are: a salt, a SHA-256 commitment in the entry, the opening in `audit_sealed_details`),
+  `SEALED_BATCHES` of them;
 - baseline: plain inserts of the same (pre-encoded) entry bytes into a bare table, same
   transactions, no Merkle work and no encoding;
 - proofs at 1,000,000 entries from the `audit_subtrees` table (one batched query each),
@@ -52,6 +55,7 @@ from benchmarks._common import timings_ms, write_result
 BATCHES = 100
 BATCH_SIZE = 1_000
 SINGLE_ENTRY_TRANSACTIONS = 2_000
+SEALED_BATCHES = 20
 PROOF_TREE_SIZE = 1_000_000
 PROOFS = 2_000
 TARGET_ENTRIES_PER_S = 5_000
@@ -71,19 +75,39 @@ def _event(number: int) -> AuditEvent:
     )
 
 
+def _sealed_event(number: int) -> AuditEvent:
+    """A CDM issued, as screening writes it: ids public, objects, TCA and miss sealed."""
+    return AuditEvent(
+        AuditAction.CDM_ISSUED,
+        Actor.system(),
+        subjects=(SubjectRef("cdm", str(number)), SubjectRef("screening", "1")),
+        content_sha256=f"{number:064x}",
+        sealed={
+            "objects": [str(10_000 + number % 60_000), str(70_000 + number % 9_000)],
+            "tca": "2026-03-02T04:05:06.123456+00:00",
+            "miss_m": 812,
+            "message_id": f"ACCORD-{number}",
+        },
+        readers=frozenset({1, 2}),
+    )
+
+
 def _fresh_engine(folder: Path, name: str) -> sa.Engine:
     engine = create_engine(f"sqlite:///{folder / name}")
     upgrade(engine)
     return engine
 
 
-def _append_rate(engine: sa.Engine, batches: int, batch_size: int) -> float:
+def _append_rate(
+    engine: sa.Engine, batches: int, batch_size: int, *, sealed: bool = False
+) -> float:
     """Entries per second appended through AuditLog, `batches` transactions."""
+    make = _sealed_event if sealed else _event
     started = time.perf_counter()
     number = 0
     for _ in range(batches):
         with transaction(engine, write_lock=True) as session:
-            AuditLog(session).append([_event(number + i) for i in range(batch_size)])
+            AuditLog(session).append([make(number + i) for i in range(batch_size)])
         number += batch_size
     return batches * batch_size / (time.perf_counter() - started)
 
@@ -187,6 +211,9 @@ def run() -> dict[str, Any]:
         folder = Path(scratch)
         batched = _append_rate(_fresh_engine(folder, "batched.db"), BATCHES, BATCH_SIZE)
         single = _append_rate(_fresh_engine(folder, "single.db"), SINGLE_ENTRY_TRANSACTIONS, 1)
+        sealed = _append_rate(
+            _fresh_engine(folder, "sealed.db"), SEALED_BATCHES, BATCH_SIZE, sealed=True
+        )
         payloads = [_synthetic_entry(seq) for seq in range(BATCHES * BATCH_SIZE)]
         baseline = _baseline_rate(_fresh_engine(folder, "plain.db"), payloads, BATCH_SIZE)
     database, built_s = _million_entry_database()
@@ -199,6 +226,8 @@ def run() -> dict[str, Any]:
             "entries_per_s": batched,
             "single_entry_transactions": SINGLE_ENTRY_TRANSACTIONS,
             "single_entry_per_transaction_entries_per_s": single,
+            "sealed_entries": SEALED_BATCHES * BATCH_SIZE,
+            "sealed_entries_per_s": sealed,
             "baseline_plain_insert_entries_per_s": baseline,
             "target_entries_per_s": TARGET_ENTRIES_PER_S,
             "meets_target": batched >= TARGET_ENTRIES_PER_S,
