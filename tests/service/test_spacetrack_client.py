@@ -6,8 +6,12 @@ two satellites claimed by each of ESA, JAXA and NASA (whose element sets each su
 a claim transfers no data), an older element set of one ESA
 satellite (history), the example ESA-JAXA agreement (docs/examples/agreements/
 leo-data-exchange.yaml), and a test agreement by which NASA grants ESA its element sets
-coarsened to 10 km. Each partner's console user logs in through `/ajaxauth/login` and
-queries; each must see exactly what the agreements grant it.
+coarsened to 10 km. Four conjunctions, each with its CDM, are stored directly (screening
+rows, no propagation): between ESA's two satellites, between a JAXA and a NASA satellite,
+between an ESA satellite and the (public) ISS, and between two public objects. Each
+partner's console user logs in through `/ajaxauth/login` and queries; each must see exactly
+what the agreements grant it. A fourth member, KARI, has a console user and nothing else:
+no objects, no agreements.
 """
 
 from __future__ import annotations
@@ -36,10 +40,13 @@ from accord.formats import parse_tle, read_catalog
 from accord.service import create_app
 from accord.settings import Settings
 from accord.store import (
+    AlertLevel,
     AuditEntryRow,
     CatalogRepository,
     PartnerKind,
     PartnerRepository,
+    ScreeningRepository,
+    ScreeningStatus,
     SourceKind,
     create_engine,
     transaction,
@@ -56,6 +63,18 @@ PASSWORD = "correct horse battery"
 SIGNED = datetime(2026, 1, 1, tzinfo=UTC)
 #: The older ESA element set stored for gp_history (epoch one day before the current one).
 HISTORY_OBJECT = 40697
+#: A member with a console user and nothing else (no objects, no agreements).
+OUTSIDER = "kari"
+#: Stored conjunctions (primary, secondary), each with one CDM. Owners follow the
+#: submitters of the objects' newest element sets (docs/access.md, "Conjunction data").
+CONJUNCTIONS = {
+    "esa-esa": (39634, 40697),
+    "jaxa-nasa": (33492, 39084),
+    "esa-public": (39634, 25544),  # 25544: ISS (ZARYA), submitted by CelesTrak
+    "public-public": (25544, 48274),  # 48274: CSS (TIANHE), submitted by CelesTrak
+}
+#: Creation time of the stored CDMs and the start of their TCAs (no clause here embargoes).
+CDM_CREATED = datetime(2026, 5, 30, tzinfo=UTC)
 NASA_COARSE = """
 format: accord.agreement/v1
 id: nasa-esa-coarse
@@ -87,11 +106,92 @@ class Server:
     public_ids: frozenset[int]
     newest_epoch: datetime
     cache_root: Path
+    cdm_ids: dict[str, int]  # CONJUNCTIONS key -> stored CDM id
 
     def client(self, handle: str, password: str = PASSWORD) -> SpaceTrackClient:
         # A cache per client, so each one downloads modeldef first as a fresh script does.
         cache = self.cache_root / f"{handle}-{time.monotonic_ns()}"
         return SpaceTrackClient(f"{handle}.ops", password, base_url=self.base_url, cache_path=cache)
+
+
+def _store_conjunctions(engine_url: str) -> dict[str, int]:
+    """One screening and, per `CONJUNCTIONS` pair, an event, a conjunction and its CDM row.
+
+    The CDM text is left empty: cdm_public reads the stored rows, never the message.
+    Returns the CDM id of each pair.
+    """
+    engine = create_engine(engine_url)
+    cdm_ids = {}
+    try:
+        with transaction(engine, write_lock=True) as session:
+            screenings = ScreeningRepository(session)
+            screening_id = screenings.add_screening(
+                status=ScreeningStatus.COMPLETED.value,
+                started_at=CDM_CREATED,
+                finished_at=CDM_CREATED,
+                span_start=CDM_CREATED,
+                duration_s=86_400.0,
+                threshold_km=10.0,
+                step_s=60.0,
+                hard_body_radius_m=20.0,
+                pc_method="none",
+                catalog_batch_id=None,
+                source_name="stored by the test",
+                object_count=len({n for pair in CONJUNCTIONS.values() for n in pair}),
+                candidate_count=len(CONJUNCTIONS),
+                conjunction_count=len(CONJUNCTIONS),
+                co_location_count=0,
+                failure_count=0,
+            )
+            for number, (name, (primary, secondary)) in enumerate(CONJUNCTIONS.items()):
+                tca = CDM_CREATED + timedelta(hours=6, minutes=number)
+                pair = {"primary_norad_id": primary, "secondary_norad_id": secondary, "tca": tca}
+                miss_km = 1.5 + number
+                (event_id,) = screenings.add_events(
+                    [
+                        pair
+                        | {
+                            "first_seen_at": CDM_CREATED,
+                            "last_seen_at": CDM_CREATED,
+                            "last_screening_id": screening_id,
+                            "cdm_count": 1,
+                            "latest_miss_km": miss_km,
+                            "latest_pc": None,
+                            "latest_pc_method": None,
+                            "alert_level": AlertLevel.WATCH.value,
+                        }
+                    ]
+                )
+                (conjunction_id,) = screenings.add_conjunctions(
+                    [
+                        pair
+                        | {
+                            "screening_id": screening_id,
+                            "event_id": event_id,
+                            "miss_km": miss_km,
+                            "relative_speed_km_s": 10.0,
+                            "miss_radial_km": miss_km * 0.6,
+                            "miss_in_track_km": miss_km * 0.8,
+                            "miss_cross_track_km": 0.0,
+                            "collision_probability": None,
+                            "pc_method": None,
+                        }
+                    ]
+                )
+                (cdm_ids[name],) = screenings.add_cdms(
+                    [
+                        {
+                            "conjunction_id": conjunction_id,
+                            "message_id": f"test-{name}",
+                            "created_at": CDM_CREATED,
+                            "kvn": "",
+                            "kvn_sha256": "0" * 64,
+                        }
+                    ]
+                )
+    finally:
+        engine.dispose()
+    return cdm_ids
 
 
 def _seed(engine_url: str, shared: Callable[[str], Path]) -> tuple[frozenset[int], datetime]:
@@ -103,6 +203,7 @@ def _seed(engine_url: str, shared: Callable[[str], Path]) -> tuple[frozenset[int
             partners.create(
                 handle.upper(), kind=PartnerKind.SPACE_AGENCY, handle=handle, country_code=country
             )
+        partners.create("KARI", kind=PartnerKind.SPACE_AGENCY, handle=OUTSIDER, country_code="KOR")
         partners.create("CelesTrak", kind=PartnerKind.DATA_PROVIDER, handle="celestrak")
     ids: set[int] = set()
     newest = datetime.min.replace(tzinfo=UTC)
@@ -151,6 +252,8 @@ def _seed(engine_url: str, shared: Callable[[str], Path]) -> tuple[frozenset[int
             add_console_user(session, f"{handle}.ops", by_handle[handle], "analyst", PASSWORD)
             for norad_id in norad_ids:
                 claim_satellite(session, by_handle[handle], norad_id, at=SIGNED)
+        outsider = partners.get_by_handle(OUTSIDER)
+        add_console_user(session, f"{OUTSIDER}.ops", outsider, "analyst", PASSWORD)
         leo = example("leo-data-exchange.yaml").replace(
             "effective_until: 2031-01-01", "effective_until: 2099-01-01"
         )
@@ -172,6 +275,7 @@ def server(
     settings = Settings(var_dir=root / "var", seed_demo=False, session_cookie_secure=False)
     settings.var_dir.mkdir(parents=True)
     public_ids, newest = _seed(settings.resolved_database_url, shared_module)
+    cdm_ids = _store_conjunctions(settings.resolved_database_url)
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
     )
@@ -190,6 +294,7 @@ def server(
             public_ids,
             newest,
             root / "cache",
+            cdm_ids,
         )
     finally:
         uvicorn_server.should_exit = True
@@ -318,3 +423,46 @@ def test_releases_under_clauses_are_audited(server: Server) -> None:
         assert released, "a release of ESA's element set to JAXA was not logged"
     finally:
         engine.dispose()
+
+
+def _cdms(rows: list[dict[str, object]]) -> dict[int, tuple[int, int]]:
+    return {
+        int(str(row["CDM_ID"])): (int(str(row["SAT_1_ID"])), int(str(row["SAT_2_ID"])))
+        for row in rows
+    }
+
+
+def test_cdm_public_shows_each_partner_the_conjunctions_granted_to_it(server: Server) -> None:
+    # Owners see their own; the ESA-JAXA example grants conjunction_data both ways
+    # (all_claimed); NASA's grant to ESA is catalog_element_sets only, so ESA sees the
+    # JAXA-NASA conjunction through JAXA's clause alone; a public pair is everyone's.
+    expected = {
+        "esa": {"esa-esa", "jaxa-nasa", "esa-public", "public-public"},
+        "jaxa": {"esa-esa", "jaxa-nasa", "esa-public", "public-public"},
+        "nasa": {"jaxa-nasa", "public-public"},
+        OUTSIDER: {"public-public"},
+    }
+    for handle, names in expected.items():
+        seen = {name: server.cdm_ids[name] for name in names}
+        with server.client(handle) as client:
+            rows = json.loads(client.cdm_public(orderby="cdm_id desc", format="json"))
+            assert _cdms(rows) == {seen[n]: CONJUNCTIONS[n] for n in names}, handle
+            assert [int(row["CDM_ID"]) for row in rows] == sorted(seen.values(), reverse=True)
+            # A predicate on a hidden pair's object finds only what is granted.
+            esa_object = client.cdm_public(sat_1_id=39634, format="json")
+            granted = {n for n in names if CONJUNCTIONS[n][0] == 39634}
+            assert _cdms(json.loads(esa_object)) == {seen[n]: CONJUNCTIONS[n] for n in granted}, (
+                handle
+            )
+
+
+def test_cdm_public_rows_carry_the_stored_conjunction(server: Server) -> None:
+    cdm_id = server.cdm_ids["esa-public"]
+    with server.client("jaxa") as client:
+        (row,) = client.cdm_public(cdm_id=cdm_id, parse_types=True)
+    assert row["SAT_2_NAME"] == "ISS (ZARYA)"
+    # The client types datetimes naive (Space-Track's are UTC).
+    tca = CDM_CREATED + timedelta(hours=6, minutes=2)
+    assert row["TCA"] == tca.replace(tzinfo=None)
+    assert float(row["MIN_RNG"]) == pytest.approx(3500.0)  # 1.5 km + 2, in metres
+    assert row["EMERGENCY_REPORTABLE"] == "N" and row["PC"] is None
