@@ -1,14 +1,15 @@
 """The console's pages at 30,000 objects: server time (httpx) and full load in Chromium.
 
 The large world is the store of benchmarks/access_catalog.py (the 26,834-object CelesTrak
-catalog of 2024-11-01 plus synthetic objects up to 30,000; esa claims 400, jaxa 250, nasa
-submits 200; the leo-data-exchange agreement with jaxa's clause to esa embargoed 6 h and
-coarsened to 10 km) plus the crossing pairs of tests/access/_conjunction_world.py (one
-claimed by esa, one by jaxa per pair) and a screening of them, so each partner has events,
-and one console user per partner. Two partners are timed:
+catalog of 2024-11-01 plus synthetic objects up to 30,000; esa and jaxa submit newer element
+sets of 400 and 250 objects and claim them, nasa submits 200; the leo-data-exchange
+agreement with jaxa's clause to esa embargoed 6 h and coarsened to 10 km) plus the crossing
+pairs of tests/access/_conjunction_world.py (per pair one submitted and claimed by esa, one
+by jaxa: a claim alone transfers no data, docs/access.md "Ownership") and a screening of
+them, so each partner has events, and one console user per partner. Two partners are timed:
 
-- jaxa, plain grants (esa's claimed element sets are granted outright);
-- esa, embargoed and degraded grants (jaxa's element sets, decided item by item and
+- jaxa, plain grants (esa's own element sets are granted outright);
+- esa, embargoed and degraded grants (jaxa's own element sets, decided item by item and
   released as coarsened SGP4 states).
 
 Each page is timed as the server's response (httpx with the session cookie, median of
@@ -45,6 +46,7 @@ from tests.service.web.conftest import CHROMIUM, CHROMIUM_ARGS, serve
 
 from accord.access import add_console_user, claim_satellite
 from accord.catalog import import_element_sets
+from accord.formats import ElementSet
 from accord.screening import run_screening
 from accord.service.web import VENDOR_DIR
 from accord.store import PartnerRepository, SourceKind, create_engine, transaction
@@ -84,21 +86,27 @@ _EVENT_LINK = re.compile(r'href="(/console/conjunctions/\d+)"')
 
 
 def _large_world(folder: Path) -> Engine:
-    """The 30,000-object store, crossing pairs claimed by esa and jaxa, screened; users."""
+    """The 30,000-object store plus the crossing pairs (esa's and jaxa's own), screened; users."""
     engine = build_store(folder)
-    pairs = [
-        _circular(norad_id, inclination, k)
-        for k, pair in enumerate(PAIRS)
-        for norad_id, inclination in zip(pair, (50.0, 90.0), strict=True)
-    ]
-    import_element_sets(
-        engine,
-        pairs,
-        source_name="crossing pairs",
-        partner="CelesTrak",
-        source_kind=SourceKind.API,
-        submitted_at=SIGNED,
-    )
+    # A claim transfers no data (docs/access.md, "Ownership"): esa submits the first object
+    # of each pair and jaxa the second, so each owns its side and jaxa's sets reach esa
+    # only through the embargoed, coarsened clause (CelesTrak's would be public to all).
+    by_submitter: dict[str, list[ElementSet]] = {"ESA": [], "JAXA": []}
+    for k, pair in enumerate(PAIRS):
+        for submitter, norad_id, inclination in zip(
+            ("ESA", "JAXA"), pair, (50.0, 90.0), strict=True
+        ):
+            by_submitter[submitter].append(_circular(norad_id, inclination, k))
+    for submitter, element_sets in by_submitter.items():
+        import_element_sets(
+            engine,
+            element_sets,
+            source_name=f"crossing pairs from {submitter}",
+            partner=submitter,
+            source_kind=SourceKind.API,
+            submitted_at=SIGNED,
+        )
+    pairs = [element_set for sets in by_submitter.values() for element_set in sets]
     with transaction(engine, write_lock=True) as session:
         partners = PartnerRepository(session)
         esa, jaxa = partners.get_by_handle("esa"), partners.get_by_handle("jaxa")
