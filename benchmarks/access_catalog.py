@@ -135,7 +135,10 @@ def build_store(folder: Path) -> Engine:
     )
     nasa_ids = {e.norad_id for e in nasa_rows}
     free = [n for n in ids if n not in nasa_ids]
-    claims = {"esa": free[3::61][:ESA_CLAIMS], "jaxa": free[11::89][:JAXA_CLAIMS]}
+    esa_claims = free[3::61][:ESA_CLAIMS]
+    taken = set(esa_claims)  # disjoint: a shared object would be owned by the later set
+    jaxa_claims = [n for n in free[11::89] if n not in taken][:JAXA_CLAIMS]
+    claims = {"esa": esa_claims, "jaxa": jaxa_claims}
     # A claim transfers no data (docs/access.md, "Ownership"): each claimant submits its
     # own newer element sets of its satellites, which its clauses then govern.
     by_id = {row.element_set.norad_id: row.element_set for row in real}
