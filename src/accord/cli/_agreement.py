@@ -6,11 +6,13 @@ Every change takes the party's optional Ed25519 signature of its submission stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from accord.access import (
     AgreementRepository,
@@ -23,11 +25,17 @@ from accord.access import (
     suspend_agreement,
     terminate_agreement,
 )
-from accord.agreements import Agreement, AgreementError, AgreementValidationError, load_agreement
+from accord.agreements import (
+    Agreement,
+    AgreementError,
+    AgreementRecord,
+    AgreementValidationError,
+    load_agreement,
+)
 from accord.audit import SubmissionSignatureError, decode_submission_signature
 from accord.cli._app import app, settings_of, stderr_console, stdout_console
 from accord.startup import open_store
-from accord.store import PartnerRepository, transaction
+from accord.store import Partner, PartnerRepository, transaction
 
 agreement_app = typer.Typer(
     help="Agreements as code: versions, signatures, lifecycle (docs/agreements.md).",
@@ -85,6 +93,22 @@ def _signature(path: Path | None, key_id: str | None) -> PartnerSignature | None
     return PartnerSignature(raw, key_id)
 
 
+def _as_party(
+    ctx: typer.Context,
+    partner: str,
+    signed: PartnerSignature | None,
+    act: Callable[[Session, Partner, PartnerSignature | None], AgreementRecord],
+) -> AgreementRecord:
+    """Run `act` for the named partner in one write transaction; a refusal is one error line."""
+    engine = open_store(settings_of(ctx), seed=False)
+    try:
+        with transaction(engine, write_lock=True) as session:
+            by = PartnerRepository(session).get_by_name_or_handle(partner)
+            return act(session, by, signed)
+    except _REFUSED as exc:
+        raise _fail(str(exc)) from None
+
+
 @agreement_app.command("validate")
 def validate(path: Path = _FILE) -> None:
     """Check an agreement document against the schema and the semantic rules."""
@@ -105,14 +129,12 @@ def propose_command(
 ) -> None:
     """Store version 1 of a new agreement, proposed by one of its signatories (logged)."""
     document = _load(path)
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = propose_agreement(session, document, by=by, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    record = _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: propose_agreement(session, document, by=by, signature=signed),
+    )
     typer.echo(
         f"Proposed {record.agreement_id} version 1 ({record.latest.content_sha256}); "
         f"awaiting signatures of {', '.join(sorted(record.latest.awaiting))}."
@@ -132,14 +154,12 @@ def amend_command(
     Proposed by a signatory of the version in force; parties it drops sign it too.
     """
     document = _load(path)
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = amend_agreement(session, document, by=by, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    record = _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: amend_agreement(session, document, by=by, signature=signed),
+    )
     latest = record.latest
     departing = (
         f" (leaving: {', '.join(sorted(latest.departing))}, who sign their departure)"
@@ -173,14 +193,14 @@ def edit_command(
             f"{path} is agreement {document.id!r}, not {agreement_id!r}; edit an agreement "
             "with a document of the same id"
         )
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = edit_agreement_draft(session, document, by=by, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    record = _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: edit_agreement_draft(
+            session, document, by=by, signature=signed
+        ),
+    )
     latest = record.latest
     typer.echo(
         f"Edited {agreement_id} version {latest.number} ({latest.content_sha256}); awaiting "
@@ -200,14 +220,14 @@ def sign_command(
     key_id: str | None = _KEY_ID,
 ) -> None:
     """Sign the latest version of an agreement for a party (logged)."""
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = sign_agreement(session, agreement_id, by=by, version=version, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    record = _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: sign_agreement(
+            session, agreement_id, by=by, version=version, signature=signed
+        ),
+    )
     latest = record.latest
     state = (
         "fully signed"
@@ -289,14 +309,14 @@ def suspend_command(
     key_id: str | None = _KEY_ID,
 ) -> None:
     """Suspend an agreement now: its clauses grant nothing until resumed (logged)."""
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            suspend_agreement(session, agreement_id, by=by, reason=reason, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: suspend_agreement(
+            session, agreement_id, by=by, reason=reason, signature=signed
+        ),
+    )
     typer.echo(f"Suspended {agreement_id}.")
 
 
@@ -312,14 +332,14 @@ def resume_command(
     key_id: str | None = _KEY_ID,
 ) -> None:
     """End a suspension: the version that applies is in force again (logged)."""
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            record = resume_agreement(session, agreement_id, by=by, reason=reason, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    record = _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: resume_agreement(
+            session, agreement_id, by=by, reason=reason, signature=signed
+        ),
+    )
     typer.echo(f"Resumed {agreement_id}: {record.status_at(datetime.now(UTC)).value} now.")
 
 
@@ -333,12 +353,12 @@ def terminate_command(
     key_id: str | None = _KEY_ID,
 ) -> None:
     """Terminate an agreement for good (logged)."""
-    signed = _signature(signature, key_id)
-    engine = open_store(settings_of(ctx), seed=False)
-    try:
-        with transaction(engine, write_lock=True) as session:
-            by = PartnerRepository(session).get_by_name_or_handle(partner)
-            terminate_agreement(session, agreement_id, by=by, reason=reason, signature=signed)
-    except _REFUSED as exc:
-        raise _fail(str(exc)) from None
+    _as_party(
+        ctx,
+        partner,
+        _signature(signature, key_id),
+        lambda session, by, signed: terminate_agreement(
+            session, agreement_id, by=by, reason=reason, signature=signed
+        ),
+    )
     typer.echo(f"Terminated {agreement_id}.")
